@@ -1,0 +1,520 @@
+"""The ``blendsim`` command: a thin shell over the library.
+
+Every command does something the Python API can do too; the CLI only parses arguments, calls
+the library and prints.  Times are in seconds unless they carry a unit (``30m``, ``1h``).
+Bad input prints one line, ``blendsim: error: ...``, and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .blend import best_reserve, threshold_blend
+from .erlang import asa, erlang_a, erlang_c, occupancy, service_level
+from .errors import BlendsimError, InfeasibleError, InputError
+from .staffing import required_agents, scheduled_agents, staffing_table
+
+__all__ = ["main"]
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing helpers: each raises InputError naming the option, the value and the allowed form
+
+_UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
+          "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+          "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600}
+
+
+def parse_duration(option: str, text: str, *, default_unit: str | None = "s") -> float:
+    """``"30m"`` -> 1800.0; a bare number takes ``default_unit`` (or is refused if None)."""
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
+    unit = m.group(2).lower() if m else None
+    if not m or (unit and unit not in _UNITS) or (not unit and default_unit is None):
+        forms = "30m, 1h or 900s" if default_unit is None else "240, 240s, 4m or 1h"
+        raise InputError(f"{option} must be a duration such as {forms} (got {text!r})")
+    return float(m.group(1)) * _UNITS[unit or default_unit]
+
+
+def parse_target(text: str) -> tuple[float, float]:
+    """``"80/20"`` -> (0.8, 20.0): 80% of calls answered within 20 seconds."""
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*%?\s*/\s*([0-9]*\.?[0-9]+)\s*s?\s*", str(text))
+    if not m:
+        raise InputError(f"--target must look like 80/20 (80% answered within 20 s) "
+                         f"(got {text!r})")
+    pct, secs = float(m.group(1)), float(m.group(2))
+    if not 0 < pct < 100:
+        raise InputError(f"--target percentage must be between 0 and 100, exclusive "
+                         f"(got {m.group(1)} in {text!r})")
+    return pct / 100.0, secs
+
+
+def parse_int_range(option: str, text: str) -> list[int]:
+    """``"0..5"`` -> [0, 1, 2, 3, 4, 5]; ``"0,2,4"`` -> [0, 2, 4]."""
+    text = str(text).strip()
+    m = re.fullmatch(r"(\d+)\s*\.\.\s*(\d+)", text)
+    if m:
+        lo, hi = int(m.group(1)), int(m.group(2))
+        if lo > hi:
+            raise InputError(f"{option} range must run upwards, like 0..5 (got {text!r})")
+        return list(range(lo, hi + 1))
+    if re.fullmatch(r"\d+(\s*,\s*\d+)*", text):
+        return sorted({int(x) for x in text.split(",")})
+    raise InputError(f"{option} must be a range like 0..5 or a list like 0,2,4 (got {text!r})")
+
+
+def _number(option: str, text: str, *, low: float | None = 0.0, low_open=False,
+            high: float | None = None, high_open=False, integer=False) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise InputError(f"{option} must be a number (got {text!r})") from None
+    bad = (not math.isfinite(x)
+           or (low is not None and (x <= low if low_open else x < low))
+           or (high is not None and (x >= high if high_open else x > high))
+           or (integer and x != int(x)))
+    if bad:
+        rule = []
+        if integer:
+            rule.append("a whole number")
+        if low is not None:
+            rule.append(f"{'>' if low_open else '>='} {low:g}")
+        if high is not None:
+            rule.append(f"{'<' if high_open else '<='} {high:g}")
+        raise InputError(f"{option} must be {' and '.join(rule) or 'finite'} (got {text!r})")
+    return x
+
+
+# --------------------------------------------------------------------------------------------
+# Output helpers
+
+
+def _table(headers: list[str], rows: list[list[str]], marks: dict[int, str] | None = None) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
+    for n, r in enumerate(rows):
+        line = "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True))
+        if marks and n in marks:
+            line += "  " + marks[n]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _pct(x: float | None, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"{100.0 * x:.{digits}f}%"
+
+
+def _secs(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return "inf" if math.isinf(x) else f"{x:.1f}"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file, so a failure leaves nothing half done."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        raise InputError(f"--out folder does not exist: {str(path.parent)!r}")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_default(x):
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating,)):
+        return float(x)
+    raise TypeError(repr(x))
+
+
+def _dumps(obj) -> str:
+    def clean(v):
+        if isinstance(v, float) and not math.isfinite(v):
+            return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps(clean(obj), indent=2, default=_json_default)
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+
+
+def _targets_from(args) -> dict:
+    kw = {}
+    if args.target is not None:
+        kw["target_sl"], kw["target_time"] = parse_target(args.target)
+    if getattr(args, "target_asa", None) is not None:
+        kw["target_asa"] = parse_duration("--target-asa", args.target_asa)
+    if getattr(args, "max_abandon", None) is not None:
+        kw["max_abandon"] = _number("--max-abandon", args.max_abandon, low=0, low_open=True,
+                                    high=1, high_open=True)
+    if getattr(args, "max_occupancy", None) is not None:
+        kw["max_occupancy"] = _number("--max-occupancy", args.max_occupancy, low=0,
+                                      low_open=True, high=1)
+    if args.patience is not None:
+        kw["model"] = "erlang_a"
+        kw["patience"] = parse_duration("--patience", args.patience)
+    return kw
+
+
+def _erlang_row(n: int, rate: float, aht: float, kw: dict) -> dict:
+    """Figures for one staffing level (Erlang C, or Erlang A with patience)."""
+    t = kw.get("target_time")
+    if kw.get("model") == "erlang_a":
+        r = erlang_a(n, rate, aht, kw["patience"], target=t)
+        return {"agents": n, "service_level": r.service_level, "asa": r.asa,
+                "p_wait": r.p_wait, "occupancy": r.occupancy, "p_abandon": r.p_abandon}
+    a = rate * aht
+    return {"agents": n, "service_level": None if t is None else service_level(n, a, aht, t),
+            "asa": asa(n, a, aht), "p_wait": erlang_c(n, a), "occupancy": occupancy(n, a),
+            "p_abandon": 0.0}
+
+
+def cmd_erlang(args) -> int:
+    interval = parse_duration("--interval", args.interval, default_unit=None)
+    calls = _number("--calls", args.calls, low=0)
+    aht = parse_duration("--aht", args.aht)
+    if aht <= 0:
+        raise InputError(f"--aht must be > 0 seconds (got {args.aht!r})")
+    shrinkage = _number("--shrinkage", args.shrinkage, low=0, high=1, high_open=True)
+    kw = _targets_from(args)
+    rate = calls / interval
+    req = required_agents(rate, aht, shrinkage=shrinkage, **kw)
+    lowest = 1 if kw.get("model") == "erlang_a" else max(1, math.floor(rate * aht) + 1)
+    first = max(lowest, req.agents - args.below)
+    rows = [_erlang_row(n, rate, aht, kw) for n in range(first, req.agents + args.above + 1)]
+    for r in rows:
+        r["scheduled"] = scheduled_agents(r["agents"], shrinkage)
+    model = kw.get("model", "erlang_c")
+    if args.json:
+        print(_dumps({
+            "inputs": {"calls": calls, "interval_seconds": interval, "aht_seconds": aht,
+                       "load_erlangs": rate * aht, "model": model, "shrinkage": shrinkage,
+                       **{k: v for k, v in kw.items() if k != "model"}},
+            "required": {"agents": req.agents, "scheduled": req.scheduled,
+                         "service_level": req.service_level, "asa": req.asa,
+                         "p_wait": req.p_wait, "occupancy": req.occupancy,
+                         "p_abandon": req.p_abandon},
+            "rows": rows,
+        }))
+        return 0
+    goal = []
+    if "target_sl" in kw:
+        goal.append(f"{100 * kw['target_sl']:g}% answered within {kw['target_time']:g} s")
+    if "target_asa" in kw:
+        goal.append(f"ASA <= {kw['target_asa']:g} s")
+    if "max_abandon" in kw:
+        goal.append(f"abandonment <= {100 * kw['max_abandon']:g}%")
+    if "max_occupancy" in kw:
+        goal.append(f"occupancy <= {100 * kw['max_occupancy']:g}%")
+    name = (f"Erlang A, mean patience {kw['patience']:g} s" if model == "erlang_a"
+            else "Erlang C")
+    print(f"{calls:g} calls per {interval / 60:g} min, AHT {aht:g} s: load "
+          f"{rate * aht:.2f} Erlangs ({name})")
+    print(f"target: {', '.join(goal)}")
+    headers = ["agents", "service level", "ASA (s)", "P(wait)", "occupancy"]
+    if model == "erlang_a":
+        headers.append("abandoned")
+    if shrinkage > 0:
+        headers.append(f"scheduled @{100 * shrinkage:g}% shrinkage")
+    table = []
+    for r in rows:
+        cells = [str(r["agents"]), _pct(r["service_level"]), _secs(r["asa"]),
+                 _pct(r["p_wait"]), _pct(r["occupancy"])]
+        if model == "erlang_a":
+            cells.append(_pct(r["p_abandon"], 2))
+        if shrinkage > 0:
+            cells.append(str(r["scheduled"]))
+        table.append(cells)
+    marks = {i: "<- required" for i, r in enumerate(rows) if r["agents"] == req.agents}
+    print()
+    print(_table(headers, table, marks))
+    extra = f", schedule {req.scheduled}" if shrinkage > 0 else ""
+    print(f"\nrequired: {req.agents} agents on the phones{extra}")
+    return 0
+
+
+def _read_forecast(path: str, aht: float | None) -> pd.DataFrame:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"forecast file not found: {path!r}")
+    try:
+        df = pd.read_csv(p)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: not a readable CSV file ({str(e).splitlines()[0]})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    if aht is not None:
+        df["aht"] = aht
+    missing = [c for c in ("interval_start", "calls", "aht") if c not in df.columns]
+    if missing:
+        hint = " (or give --aht)" if missing == ["aht"] else ""
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}{hint}; the file has "
+                         f"{', '.join(df.columns) or 'no columns'}")
+    if df.empty:
+        raise InputError(f"{path}: no intervals (the file has a header but no rows)")
+    for col in ("calls", "aht"):
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = values.isna() & df[col].notna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(f"{path}: row {i + 2}, column {col} must be a number "
+                             f"(got {df[col].iloc[i]!r})")
+        neg = values < 0
+        if neg.any():
+            i = int(np.flatnonzero(neg.to_numpy())[0])
+            raise InputError(f"{path}: row {i + 2}, column {col} must be >= 0 "
+                             f"(got {df[col].iloc[i]!r})")
+    calls = pd.to_numeric(df["calls"], errors="coerce")
+    ahts = pd.to_numeric(df["aht"], errors="coerce")
+    bad = (calls > 0) & ~(ahts > 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"{path}: row {i + 2}, column aht must be > 0 seconds where there are "
+                         f"calls (got {df['aht'].iloc[i]!r})")
+    return df
+
+
+def _infer_interval(path: str, starts: pd.Series) -> float:
+    parsed = pd.to_datetime(starts.astype(str), errors="coerce", format="mixed")
+    if parsed.isna().any() or len(parsed) < 2:
+        raise InputError(f"{path}: cannot tell the interval length from interval_start; "
+                         "give --interval (e.g. --interval 30m)")
+    steps = parsed.diff().dropna().dt.total_seconds().unique()
+    if len(steps) != 1 or steps[0] <= 0:
+        raise InputError(f"{path}: interval_start values are not evenly spaced; "
+                         "give --interval (e.g. --interval 30m)")
+    return float(steps[0])
+
+
+def cmd_staff(args) -> int:
+    aht = None if args.aht is None else parse_duration("--aht", args.aht)
+    df = _read_forecast(args.forecast, aht)
+    interval = (parse_duration("--interval", args.interval, default_unit=None)
+                if args.interval is not None else _infer_interval(args.forecast,
+                                                                  df["interval_start"]))
+    shrinkage = _number("--shrinkage", args.shrinkage, low=0, high=1, high_open=True)
+    min_agents = int(_number("--min-agents", args.min_agents, low=0, integer=True))
+    kw = _targets_from(args)
+    table = staffing_table(df, interval=interval, shrinkage=shrinkage, min_agents=min_agents,
+                           **kw)
+    csv_text = table.to_csv(index=False, float_format="%.6g")
+    if args.out:
+        _write_atomically(Path(args.out), csv_text)
+    if args.json:
+        print(_dumps({"interval_seconds": interval, "rows": table.to_dict(orient="records")}))
+        return 0
+    hours = interval / 3600.0
+    show = pd.DataFrame({
+        "start": table["interval_start"].astype(str),
+        "calls": table["calls"].map(lambda x: f"{x:g}"),
+        "AHT": table["aht"].map(lambda x: "-" if np.isnan(x) else f"{x:.0f}"),
+        "load": table["load"].map(lambda x: f"{x:.2f}"),
+        "agents": table["agents"].astype(str),
+    })
+    if shrinkage > 0:
+        show["scheduled"] = table["scheduled"].astype(str)
+    show["SL"] = table["service_level"].map(_pct)
+    show["ASA"] = table["asa"].map(_secs)
+    show["occ"] = table["occupancy"].map(_pct)
+    if kw.get("model") == "erlang_a":
+        show["aband"] = table["p_abandon"].map(lambda x: _pct(x, 2))
+    print(_table(list(show.columns), show.to_numpy().tolist()))
+    calls = table["calls"].to_numpy()
+    answered_in_target = (table["service_level"].fillna(1.0) * calls).sum()
+    print()
+    print(f"{len(table)} intervals of {interval / 60:g} min; {calls.sum():g} calls; peak "
+          f"{table['agents'].max()} agents; {table['agents'].sum() * hours:.1f} agent-hours on "
+          f"the phones" + (f", {table['scheduled'].sum() * hours:.1f} scheduled"
+                           if shrinkage > 0 else ""))
+    if "target_sl" in kw and calls.sum() > 0:
+        print(f"service level over the day (weighted by calls): "
+              f"{_pct(answered_in_target / calls.sum())}")
+    if args.out:
+        print(f"written: {args.out}")
+    return 0
+
+
+def cmd_blend(args) -> int:
+    interval = parse_duration("--interval", args.interval, default_unit=None)
+    calls = _number("--calls", args.calls, low=0)
+    agents = int(_number("--agents", args.agents, low=1, integer=True))
+    aht = parse_duration("--aht", args.aht)
+    out_aht = parse_duration("--outbound-aht", args.outbound_aht)
+    for opt, v in (("--aht", aht), ("--outbound-aht", out_aht)):
+        if v <= 0:
+            raise InputError(f"{opt} must be > 0 seconds (got {v:g})")
+    patience = None if args.patience is None else parse_duration("--patience", args.patience)
+    sl_goal, t = parse_target(args.target) if args.target else (None, None)
+    reserves = parse_int_range("--reserve", args.reserve) if args.reserve else list(
+        range(agents + 1))
+    too_big = [k for k in reserves if k > agents]
+    if too_big:
+        raise InputError(f"--reserve values must be between 0 and --agents = {agents} "
+                         f"(got {too_big[0]})")
+    rate = calls / interval
+    results = [threshold_blend(agents=agents, rate=rate, aht=aht, outbound_aht=out_aht,
+                               reserve=k, patience=patience, target=t) for k in reserves]
+    best = None
+    if sl_goal is not None:
+        try:
+            best = best_reserve(agents=agents, rate=rate, aht=aht, outbound_aht=out_aht,
+                                target_sl=sl_goal, target_time=t, patience=patience).reserve
+        except InfeasibleError:
+            best = None
+    if args.json:
+        print(_dumps({
+            "inputs": {"calls": calls, "interval_seconds": interval, "agents": agents,
+                       "aht_seconds": aht, "outbound_aht_seconds": out_aht,
+                       "patience_seconds": patience, "target_sl": sl_goal,
+                       "target_time": t},
+            "best_reserve": best,
+            "rows": [{"reserve": r.reserve, "service_level": r.service_level, "asa": r.asa,
+                      "p_wait": r.p_wait, "p_abandon": r.p_abandon,
+                      "outbound_per_hour": r.outbound_rate * 3600,
+                      "occupancy": r.occupancy} for r in results],
+        }))
+        return 0
+    print(f"{agents} blended agents; inbound {calls:g} calls per {interval / 60:g} min "
+          f"(load {rate * aht:.2f} Erlangs, AHT {aht:g} s); outbound calls of {out_aht:g} s"
+          + (f"; mean patience {patience:g} s" if patience else ""))
+    print("an idle agent dials out only while more than `reserve` agents are idle and no "
+          "inbound call waits")
+    headers = ["reserve", "service level", "ASA (s)", "P(wait)"]
+    if patience:
+        headers.append("abandoned")
+    headers += ["outbound/hour", f"outbound/{interval / 60:g}min", "occupancy"]
+    rows = []
+    for r in results:
+        cells = [str(r.reserve), _pct(r.service_level), _secs(r.asa), _pct(r.p_wait)]
+        if patience:
+            cells.append(_pct(r.p_abandon, 2))
+        cells += [f"{r.outbound_rate * 3600:.1f}", f"{r.outbound_rate * interval:.1f}",
+                  _pct(r.occupancy)]
+        rows.append(cells)
+    marks = {}
+    if best is not None and best in reserves:
+        marks[reserves.index(best)] = f"<- best for {100 * sl_goal:g}/{t:g}"
+    print()
+    print(_table(headers, rows, marks))
+    if sl_goal is not None:
+        print()
+        if best is None:
+            print(f"no reserve meets {100 * sl_goal:g}/{t:g} with {agents} agents: add agents")
+        else:
+            r = threshold_blend(agents=agents, rate=rate, aht=aht, outbound_aht=out_aht,
+                                reserve=best, patience=patience, target=t)
+            print(f"best reserve: {best} (the smallest that meets {100 * sl_goal:g}/{t:g}): "
+                  f"{r.outbound_rate * 3600:.1f} outbound calls per hour at "
+                  f"{_pct(r.service_level)} inbound service level")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit status 1 like every other error."""
+
+    def error(self, message):  # noqa: D401 - argparse's API
+        raise InputError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="blendsim", description=(
+        "Plan blended inbound/outbound contact centres: Erlang B/C/A staffing, exact "
+        "threshold blending. Times are in seconds unless given with a unit (30m, 1h)."))
+    p.add_argument("--version", action="version", version=f"blendsim {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def targets(sp):
+        sp.add_argument("--target", required=False, default=None,
+                        help="service-level target as PCT/SECONDS, e.g. 80/20")
+        sp.add_argument("--target-asa", metavar="SECONDS",
+                        help="largest mean wait of answered calls")
+        sp.add_argument("--max-occupancy", metavar="FRACTION", help="e.g. 0.85")
+        sp.add_argument("--max-abandon", metavar="FRACTION",
+                        help="largest abandonment probability (needs --patience)")
+        sp.add_argument("--patience", metavar="SECONDS",
+                        help="mean caller patience: use Erlang A (abandonment) instead of C")
+        sp.add_argument("--shrinkage", default="0", metavar="FRACTION",
+                        help="share of paid time off the phones, e.g. 0.3 (default 0)")
+        sp.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    e = sub.add_parser("erlang", help="agents needed for one interval, with the table around it",
+                       description="Agents needed for one interval (Erlang C, or Erlang A "
+                                   "with --patience), with the figures around the requirement.")
+    e.add_argument("--calls", required=True, help="calls offered in the interval")
+    e.add_argument("--interval", required=True, help="interval length, e.g. 30m, 15m, 1h")
+    e.add_argument("--aht", required=True, help="average handle time (talk + wrap-up), seconds")
+    targets(e)
+    e.add_argument("--below", type=int, default=3, help="rows below the requirement (3)")
+    e.add_argument("--above", type=int, default=4, help="rows above the requirement (4)")
+    e.set_defaults(func=cmd_erlang)
+
+    s = sub.add_parser("staff", help="required agents for every interval of a forecast CSV",
+                       description="Required agents for each interval of a forecast CSV with "
+                                   "columns interval_start, calls, aht (seconds).")
+    s.add_argument("forecast", metavar="FORECAST.csv")
+    s.add_argument("--interval", help="interval length (default: from interval_start spacing)")
+    s.add_argument("--aht", help="use this AHT (seconds) for every interval")
+    s.add_argument("--min-agents", default="0", help="never fewer agents than this (default 0)")
+    s.add_argument("--out", metavar="FILE", help="also write the table as CSV")
+    targets(s)
+    s.set_defaults(func=cmd_staff)
+
+    b = sub.add_parser("blend", help="inbound service vs outbound calls for each reserve",
+                       description="Exact threshold blending: for each reserve (agents kept "
+                                   "idle for inbound), the inbound service and the outbound "
+                                   "calls a blended team makes.")
+    b.add_argument("--calls", required=True, help="inbound calls offered per interval")
+    b.add_argument("--interval", required=True, help="interval length, e.g. 30m")
+    b.add_argument("--agents", required=True, help="agents in the blended team")
+    b.add_argument("--aht", required=True, help="inbound average handle time, seconds")
+    b.add_argument("--outbound-aht", required=True, help="outbound call time, seconds")
+    b.add_argument("--reserve", help="reserves to show: 0..5 or 0,2,4 (default 0..agents)")
+    b.add_argument("--patience", metavar="SECONDS", help="mean inbound caller patience")
+    b.add_argument("--target", help="inbound target as PCT/SECONDS, e.g. 80/20")
+    b.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    b.set_defaults(func=cmd_blend)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 bad input or infeasible)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 1
+        return args.func(args)
+    except BlendsimError as e:
+        print(f"blendsim: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""The public API: what ``import blendsim`` promises."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import blendsim
+
+EXPECTED = {
+    "BlendResult", "BlendsimError", "ErlangAResult", "InfeasibleError", "InputError",
+    "ScenarioError", "StaffingResult", "__version__", "asa", "best_reserve", "erlang_a",
+    "erlang_b", "erlang_c", "occupancy", "required_agents", "required_blend_agents",
+    "scheduled_agents", "service_level", "staffing_table", "threshold_blend",
+}
+
+
+def test_all_is_the_documented_api():
+    assert set(blendsim.__all__) == EXPECTED
+    for name in blendsim.__all__:
+        assert hasattr(blendsim, name), name
+
+
+def test_version_is_a_string():
+    assert isinstance(blendsim.__version__, str) and blendsim.__version__[0].isdigit()
+
+
+@pytest.mark.parametrize("cls", [blendsim.ErlangAResult, blendsim.BlendResult,
+                                 blendsim.StaffingResult])
+def test_results_are_frozen_keyword_only_dataclasses(cls):
+    assert dataclasses.is_dataclass(cls)
+    params = cls.__dataclass_params__
+    assert params.frozen
+    fields = dataclasses.fields(cls)
+    assert all(f.kw_only for f in fields)
+
+
+def test_results_cannot_be_changed():
+    r = blendsim.required_agents(0.05, 240, target_sl=0.8, target_time=20)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.agents = 1  # type: ignore[misc]
+    assert dataclasses.replace(r, agents=1).agents == 1
+
+
+def test_error_hierarchy():
+    assert issubclass(blendsim.InputError, blendsim.BlendsimError)
+    assert issubclass(blendsim.InputError, ValueError)
+    assert issubclass(blendsim.ScenarioError, blendsim.InputError)
+    assert issubclass(blendsim.InfeasibleError, blendsim.BlendsimError)
