@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._checks import as_array, is_scalar, number
+from ._checks import as_array, fmt, is_scalar, number
 from ._special import log_erlang_b1
 from .erlang import erlang_a
 from .errors import InfeasibleError, InputError
@@ -158,7 +158,7 @@ def _qed_beta(kappa: float, goal: float, asa_form: bool, tol: float) -> float:
             slope -= kappa
         step = g / slope
         beta = min(8.0, max(1e-6, beta - step))
-        if abs(step) < tol:
+        if step * step < tol:  # Newton converges quadratically: the next step is ~step**2
             break
     return beta
 
@@ -199,6 +199,9 @@ def _erlang_c_requirement(a: float, h: float, tg: _Targets):
     lowest = math.floor(a) + 1
     if tg.occupancy is not None:
         lowest = max(lowest, math.ceil(a / tg.occupancy - 1e-12))
+    if lowest > _MAX_AGENTS:
+        raise InfeasibleError(f"no staffing up to {_MAX_AGENTS:,} agents meets the targets "
+                              f"(the load of {a:g} Erlangs alone needs {lowest:,})")
     sl_goal, t, asa_goal = tg.sl, tg.time, tg.asa
 
     def met(n, b) -> bool:
@@ -334,6 +337,20 @@ def required_agents(rate, aht, *, target_sl=None, target_time=None, model="erlan
     return _requirement(lam, h, tg, sh, floor_n)
 
 
+def _numbers(df: pd.DataFrame, col: str, *, allow_missing: bool) -> np.ndarray:
+    """A forecast column as floats; a cell that is not a number is named as written."""
+    values = pd.to_numeric(df[col], errors="coerce")
+    for i, (raw, x) in enumerate(zip(df[col], values, strict=True)):
+        if pd.isna(raw) or (isinstance(raw, str) and not raw.strip()):
+            if not allow_missing:
+                raise InputError(f"forecast column {col!r} is empty at row {i} "
+                                 "(give 0 for an interval without calls)")
+        elif pd.isna(x):
+            raise InputError(f"forecast column {col!r} must hold numbers (got {raw!r} at "
+                             f"row {i})")
+    return values.to_numpy(float)
+
+
 TABLE_COLUMNS = ("interval_start", "calls", "aht", "load", "agents", "scheduled",
                  "service_level", "asa", "p_wait", "p_abandon", "occupancy")
 
@@ -378,11 +395,17 @@ shrinkage, min_agents
                   max_occupancy)
     sh = _shrinkage(shrinkage)
     floor_n = int(number("min_agents", min_agents, low=0, integer=True))
-    calls = as_array("calls", pd.to_numeric(df["calls"], errors="coerce").to_numpy(float),
-                     low=0)
-    aht_raw = pd.to_numeric(df["aht"], errors="coerce").to_numpy(float)
+    calls = _numbers(df, "calls", allow_missing=False)
+    aht_raw = _numbers(df, "aht", allow_missing=True)
+    for i, (n_calls, h) in enumerate(zip(calls, aht_raw, strict=True)):
+        if n_calls < 0:
+            raise InputError(f"forecast column 'calls' must be >= 0 (got {fmt(n_calls)} at "
+                             f"row {i})")
+        if n_calls > 0 and not h > 0:
+            raise InputError(f"forecast column 'aht' must be > 0 where there are calls (got "
+                             f"{fmt(h)} at row {i}, which has {fmt(n_calls)} calls)")
     busy = calls > 0
-    aht = as_array("aht", np.where(busy, aht_raw, 1.0), low=0, low_open=True)
+    aht = np.where(busy, aht_raw, 1.0)
 
     rows = []
     for start, n_calls, h, h_raw, has_calls in zip(df["interval_start"], calls, aht, aht_raw,
