@@ -36,14 +36,18 @@ _UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
           "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600}
 
 
-def parse_duration(option: str, text: str, *, default_unit: str | None = "s") -> float:
+def parse_duration(option: str, text: str, *, default_unit: str | None = "s",
+                   positive: bool = True) -> float:
     """``"30m"`` -> 1800.0; a bare number takes ``default_unit`` (or is refused if None)."""
     m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
     unit = m.group(2).lower() if m else None
     if not m or (unit and unit not in _UNITS) or (not unit and default_unit is None):
         forms = "30m, 1h or 900s" if default_unit is None else "240, 240s, 4m or 1h"
         raise InputError(f"{option} must be a duration such as {forms} (got {text!r})")
-    return float(m.group(1)) * _UNITS[unit or default_unit]
+    seconds = float(m.group(1)) * _UNITS[unit or default_unit]
+    if positive and seconds <= 0:
+        raise InputError(f"{option} must be longer than 0 seconds (got {text!r})")
+    return seconds
 
 
 def parse_target(text: str) -> tuple[float, float]:
@@ -56,6 +60,9 @@ def parse_target(text: str) -> tuple[float, float]:
     if not 0 < pct < 100:
         raise InputError(f"--target percentage must be between 0 and 100, exclusive "
                          f"(got {m.group(1)} in {text!r})")
+    if pct < 1:
+        raise InputError(f"--target percentage {m.group(1)} looks like a fraction: write "
+                         f"{100 * pct:g}/{secs:g} for {100 * pct:g}% (got {text!r})")
     return pct / 100.0, secs
 
 
@@ -163,6 +170,15 @@ def _dumps(obj) -> str:
 
 
 def _targets_from(args) -> dict:
+    """The library's target arguments from the options, checked in the options' words."""
+    given = [args.target, getattr(args, "target_asa", None),
+             getattr(args, "max_abandon", None), getattr(args, "max_occupancy", None)]
+    if all(g is None for g in given):
+        raise InputError("give a target: --target 80/20, --target-asa SECONDS, "
+                         "--max-occupancy FRACTION or --max-abandon FRACTION (with --patience)")
+    if getattr(args, "max_abandon", None) is not None and args.patience is None:
+        raise InputError(f"--max-abandon needs --patience (mean seconds before a caller hangs "
+                         f"up); got --max-abandon {args.max_abandon} alone")
     kw = {}
     if args.target is not None:
         kw["target_sl"], kw["target_time"] = parse_target(args.target)
@@ -197,15 +213,18 @@ def cmd_erlang(args) -> int:
     interval = parse_duration("--interval", args.interval, default_unit=None)
     calls = _number("--calls", args.calls, low=0)
     aht = parse_duration("--aht", args.aht)
-    if aht <= 0:
-        raise InputError(f"--aht must be > 0 seconds (got {args.aht!r})")
     shrinkage = _number("--shrinkage", args.shrinkage, low=0, high=1, high_open=True)
+    below = int(_number("--below", args.below, low=0, integer=True))
+    above = int(_number("--above", args.above, low=0, integer=True))
     kw = _targets_from(args)
     rate = calls / interval
     req = required_agents(rate, aht, shrinkage=shrinkage, **kw)
-    lowest = 1 if kw.get("model") == "erlang_a" else max(1, math.floor(rate * aht) + 1)
-    first = max(lowest, req.agents - args.below)
-    rows = [_erlang_row(n, rate, aht, kw) for n in range(first, req.agents + args.above + 1)]
+    if calls == 0:
+        rows = []
+    else:
+        lowest = 1 if kw.get("model") == "erlang_a" else max(1, math.floor(rate * aht) + 1)
+        first = max(lowest, req.agents - below)
+        rows = [_erlang_row(n, rate, aht, kw) for n in range(first, req.agents + above + 1)]
     for r in rows:
         r["scheduled"] = scheduled_agents(r["agents"], shrinkage)
     model = kw.get("model", "erlang_c")
@@ -251,10 +270,22 @@ def cmd_erlang(args) -> int:
         table.append(cells)
     marks = {i: "<- required" for i, r in enumerate(rows) if r["agents"] == req.agents}
     print()
-    print(_table(headers, table, marks))
+    if rows:
+        print(_table(headers, table, marks))
+    else:
+        print("no calls offered: nothing to answer, no agents needed")
     extra = f", schedule {req.scheduled}" if shrinkage > 0 else ""
     print(f"\nrequired: {req.agents} agents on the phones{extra}")
     return 0
+
+
+def _cell(value) -> str:
+    """A CSV cell as the user wrote it (numpy scalars shown as plain numbers)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _read_forecast(path: str, aht: float | None) -> pd.DataFrame:
@@ -262,7 +293,9 @@ def _read_forecast(path: str, aht: float | None) -> pd.DataFrame:
     if not p.is_file():
         raise InputError(f"forecast file not found: {path!r}")
     try:
-        df = pd.read_csv(p)
+        # index_col=False: a trailing comma on every row (spreadsheet exports) must not turn
+        # the first column into the index and shift the others.
+        df = pd.read_csv(p, index_col=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise InputError(f"{path}: not a readable CSV file ({str(e).splitlines()[0]})") from None
     df.columns = [str(c).strip() for c in df.columns]
@@ -275,34 +308,46 @@ def _read_forecast(path: str, aht: float | None) -> pd.DataFrame:
                          f"{', '.join(df.columns) or 'no columns'}")
     if df.empty:
         raise InputError(f"{path}: no intervals (the file has a header but no rows)")
+    values = {}
     for col in ("calls", "aht"):
-        values = pd.to_numeric(df[col], errors="coerce")
-        bad = values.isna() & df[col].notna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(f"{path}: row {i + 2}, column {col} must be a number "
-                             f"(got {df[col].iloc[i]!r})")
-        neg = values < 0
-        if neg.any():
-            i = int(np.flatnonzero(neg.to_numpy())[0])
-            raise InputError(f"{path}: row {i + 2}, column {col} must be >= 0 "
-                             f"(got {df[col].iloc[i]!r})")
-    calls = pd.to_numeric(df["calls"], errors="coerce")
-    ahts = pd.to_numeric(df["aht"], errors="coerce")
-    bad = (calls > 0) & ~(ahts > 0)
+        values[col] = pd.to_numeric(df[col], errors="coerce")
+        for i, (raw, x) in enumerate(zip(df[col], values[col], strict=True)):
+            where = f"{path}: row {i + 2}, column {col}"
+            if pd.isna(raw):
+                if col == "calls":
+                    raise InputError(f"{where} is empty (give 0 for an interval without calls)")
+                continue
+            if pd.isna(x):
+                raise InputError(f"{where} must be a number (got {_cell(raw)})")
+            if x < 0:
+                raise InputError(f"{where} must be >= 0 (got {_cell(raw)})")
+    bad = (values["calls"] > 0) & ~(values["aht"] > 0)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(f"{path}: row {i + 2}, column aht must be > 0 seconds where there are "
-                         f"calls (got {df['aht'].iloc[i]!r})")
+                         f"calls (got {_cell(df['aht'].iloc[i])})")
     return df
 
 
 def _infer_interval(path: str, starts: pd.Series) -> float:
-    parsed = pd.to_datetime(starts.astype(str), errors="coerce", format="mixed")
-    if parsed.isna().any() or len(parsed) < 2:
+    """The interval length from evenly spaced ``interval_start`` labels.
+
+    Clock times (``"23:30"``) may run past midnight; dates with times may not go backwards.
+    """
+    labels = starts.astype(str).str.strip()
+    clock = labels.str.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?")
+    steps = None
+    if len(labels) >= 2 and clock.all():
+        parts = labels.str.split(":", expand=True).astype(int)
+        secs = parts[0] * 3600 + parts[1] * 60 + (parts[2] if parts.shape[1] > 2 else 0)
+        steps = np.unique(np.diff(secs.to_numpy()) % 86400)
+    elif len(labels) >= 2:
+        parsed = pd.to_datetime(labels, errors="coerce", format="mixed")
+        if not parsed.isna().any():
+            steps = np.unique(parsed.diff().dropna().dt.total_seconds().to_numpy())
+    if steps is None:
         raise InputError(f"{path}: cannot tell the interval length from interval_start; "
                          "give --interval (e.g. --interval 30m)")
-    steps = parsed.diff().dropna().dt.total_seconds().unique()
     if len(steps) != 1 or steps[0] <= 0:
         raise InputError(f"{path}: interval_start values are not evenly spaced; "
                          "give --interval (e.g. --interval 30m)")
@@ -363,9 +408,6 @@ def cmd_blend(args) -> int:
     agents = int(_number("--agents", args.agents, low=1, integer=True))
     aht = parse_duration("--aht", args.aht)
     out_aht = parse_duration("--outbound-aht", args.outbound_aht)
-    for opt, v in (("--aht", aht), ("--outbound-aht", out_aht)):
-        if v <= 0:
-            raise InputError(f"{opt} must be > 0 seconds (got {v:g})")
     patience = None if args.patience is None else parse_duration("--patience", args.patience)
     sl_goal, t = parse_target(args.target) if args.target else (None, None)
     reserves = parse_int_range("--reserve", args.reserve) if args.reserve else list(
@@ -470,8 +512,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--interval", required=True, help="interval length, e.g. 30m, 15m, 1h")
     e.add_argument("--aht", required=True, help="average handle time (talk + wrap-up), seconds")
     targets(e)
-    e.add_argument("--below", type=int, default=3, help="rows below the requirement (3)")
-    e.add_argument("--above", type=int, default=4, help="rows above the requirement (4)")
+    e.add_argument("--below", default="3", help="rows below the requirement (default 3)")
+    e.add_argument("--above", default="4", help="rows above the requirement (default 4)")
     e.set_defaults(func=cmd_erlang)
 
     s = sub.add_parser("staff", help="required agents for every interval of a forecast CSV",
@@ -508,8 +550,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            parser.print_help()
-            return 1
+            raise InputError("no command given: choose erlang, staff or blend "
+                             "(blendsim --help explains them)")
         return args.func(args)
     except BlendsimError as e:
         print(f"blendsim: error: {e}", file=sys.stderr)
