@@ -204,32 +204,36 @@ def _erlang_c_requirement(a: float, h: float, tg: _Targets):
                               f"(the load of {a:g} Erlangs alone needs {lowest:,})")
     sl_goal, t, asa_goal = tg.sl, tg.time, tg.asa
 
-    def met(n, b) -> bool:
+    def check(n, b):
+        """(meets the targets?, (n, P(wait), SL, ASA)) for n agents with Erlang B = b."""
         denom = n - a + a * b
         c = n * b / denom
-        if sl_goal is not None and ((n - a) * (1.0 - b) / denom
-                                    - c * math.expm1(-(n - a) * t / h)) < sl_goal:
-            return False
-        return asa_goal is None or c * h / (n - a) <= asa_goal
+        w = c * h / (n - a)
+        sl = None
+        if t is not None:
+            sl = (n - a) * (1.0 - b) / denom - c * math.expm1(-(n - a) * t / h)
+            sl = 1.0 if sl > 1.0 else (0.0 if sl < 0.0 else sl)
+        good = (sl_goal is None or sl >= sl_goal) and (asa_goal is None or w <= asa_goal)
+        return good, (n, c, sl, w)
 
     n = max(lowest, _qed_guess(a, h, tg))
     b = math.exp(log_erlang_b1(float(n), a))
-    if met(n, b):
+    good, figures = check(n, b)
+    if good:
         while n > lowest:
             b_down = n * b / (a * (1.0 - b))
-            if not met(n - 1, b_down):
+            good_down, figures_down = check(n - 1, b_down)
+            if not good_down:
                 break
-            n, b = n - 1, b_down
-    else:
-        while True:
-            b = a * b / (n + 1 + a * b)
-            n += 1
-            if met(n, b):
-                break
-            if n > _MAX_AGENTS:  # pragma: no cover - valid targets are met far below this
-                raise InfeasibleError(
-                    f"no staffing up to {_MAX_AGENTS:,} agents meets the targets")
-    return (n, *_erlang_c_figures1(n, a, h, t, b))
+            n, b, figures = n - 1, b_down, figures_down
+        return figures
+    while not good:
+        b = a * b / (n + 1 + a * b)
+        n += 1
+        good, figures = check(n, b)
+        if n > _MAX_AGENTS:  # pragma: no cover - valid targets are met far below this
+            raise InfeasibleError(f"no staffing up to {_MAX_AGENTS:,} agents meets the targets")
+    return figures
 
 
 def _erlang_a_requirement(rate: float, aht: float, tg: _Targets) -> int:
