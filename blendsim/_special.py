@@ -184,7 +184,7 @@ def log_poisson1(s: float, a: float) -> float:
 
 
 def log_erlang_b1(s: float, a: float) -> float:
-    """Scalar :func:`log_erlang_b` (the hot path of every staffing search, so inlined)."""
+    """Scalar :func:`log_erlang_b`."""
     if a == 0.0:
         return 0.0 if s == 0.0 else -math.inf
     if a > s + 1.0 + 3.0 * math.sqrt(s + 1.0):
@@ -203,27 +203,5 @@ def log_erlang_b1(s: float, a: float) -> float:
             if abs(delta - 1.0) <= 1e-16:
                 return math.log(f) - math.log(a)
             i += 1
-    if s > 15.0:
-        # log_poisson1 with stirlerr1's series and bd01 written out.
-        nn = s * s
-        stirl = (_S0 - (_S1 - (_S2 - (_S3 - _S4 / nn) / nn) / nn) / nn) / s
-        d = s - a
-        if abs(d) < 0.5 * (s + a):
-            v = d / (s + a)
-            dev = d * v
-            ej = 2.0 * s * v
-            v2 = v * v
-            j = 3.0
-            while True:
-                ej *= v2
-                nxt = dev + ej / j
-                if nxt == dev:
-                    break
-                dev = nxt
-                j += 2.0
-        else:
-            dev = s * math.log(s / a) + a - s
-        log_f = -stirl - dev - 0.5 * (_LOG_2PI + math.log(s))
-    else:
-        log_f = log_poisson1(s, a)
+    log_f = log_poisson1(s, a)
     return log_f - math.log(_gammaincc(s + 1.0, a))
