@@ -1,7 +1,8 @@
 """blendsim: plan blended inbound/outbound contact centres.
 
-Erlang B/C/A formulas, an exact Markov model of threshold blending, and staffing
-calculators.  Times are in one unit of your choice (seconds throughout the examples).
+Erlang B/C/A formulas, an exact Markov model of threshold blending, staffing
+calculators, and a discrete-event simulation of a whole day (SimPy).  Times are in one
+unit of your choice for the formulas; the simulation works in seconds.
 
 >>> import blendsim
 >>> blendsim.required_agents(rate=120 / 1800, aht=240, target_sl=0.8, target_time=20).agents
@@ -13,8 +14,20 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .blend import BlendResult, best_reserve, required_blend_agents, threshold_blend
+from .distributions import Deterministic, Empirical, Exponential, Gamma, Lognormal, Uniform
 from .erlang import ErlangAResult, asa, erlang_a, erlang_b, erlang_c, occupancy, service_level
 from .errors import BlendsimError, InfeasibleError, InputError, ScenarioError
+from .experiment import Result, simulate
+from .scenario import (
+    AgentGroup,
+    Day,
+    InboundType,
+    Scenario,
+    ServiceTarget,
+    Shift,
+    dump_scenario,
+    load_scenario,
+)
 from .staffing import StaffingResult, required_agents, scheduled_agents, staffing_table
 
 try:
@@ -23,24 +36,40 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "AgentGroup",
     "BlendResult",
     "BlendsimError",
+    "Day",
+    "Deterministic",
+    "Empirical",
     "ErlangAResult",
+    "Exponential",
+    "Gamma",
+    "InboundType",
     "InfeasibleError",
     "InputError",
+    "Lognormal",
+    "Result",
+    "Scenario",
     "ScenarioError",
+    "ServiceTarget",
+    "Shift",
     "StaffingResult",
+    "Uniform",
     "__version__",
     "asa",
     "best_reserve",
+    "dump_scenario",
     "erlang_a",
     "erlang_b",
     "erlang_c",
+    "load_scenario",
     "occupancy",
     "required_agents",
     "required_blend_agents",
     "scheduled_agents",
     "service_level",
+    "simulate",
     "staffing_table",
     "threshold_blend",
 ]

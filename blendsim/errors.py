@@ -10,7 +10,7 @@ Messages name the argument (or field path), the value it had and what is allowed
 
 from __future__ import annotations
 
-__all__ = ["BlendsimError", "InputError", "InfeasibleError", "ScenarioError"]
+__all__ = ["BlendsimError", "InfeasibleError", "InputError", "ScenarioError"]
 
 
 class BlendsimError(Exception):
@@ -22,7 +22,26 @@ class InputError(BlendsimError, ValueError):
 
 
 class ScenarioError(InputError):
-    """A scenario (file or Python object) is invalid; the message names the field path."""
+    """A scenario (file or Python object) is invalid.
+
+    ``problems`` lists every problem found, each naming its field path, the value and what is
+    allowed, e.g. ``inbound[1].handle_time.mean must be a number > 0 (got -30)``; ``source``
+    is the file it came from, if any.  ``str()`` gives one line per problem.
+    """
+
+    def __init__(self, problems, source: str | None = None):
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems: list[str] = list(problems)
+        self.source = source
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        prefix = f"{self.source}: " if self.source else ""
+        return "\n".join(prefix + p for p in self.problems)
+
+    def __reduce__(self):  # keep problems and source when pickled (process pools)
+        return (type(self), (self.problems, self.source))
 
 
 class InfeasibleError(BlendsimError):

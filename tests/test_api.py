@@ -9,10 +9,16 @@ import pytest
 import blendsim
 
 EXPECTED = {
-    "BlendResult", "BlendsimError", "ErlangAResult", "InfeasibleError", "InputError",
-    "ScenarioError", "StaffingResult", "__version__", "asa", "best_reserve", "erlang_a",
+    # formulas and staffing
+    "BlendResult", "ErlangAResult", "StaffingResult", "asa", "best_reserve", "erlang_a",
     "erlang_b", "erlang_c", "occupancy", "required_agents", "required_blend_agents",
     "scheduled_agents", "service_level", "staffing_table", "threshold_blend",
+    # scenarios and simulation
+    "AgentGroup", "Day", "InboundType", "Scenario", "ServiceTarget", "Shift",
+    "dump_scenario", "load_scenario", "simulate", "Result",
+    "Deterministic", "Empirical", "Exponential", "Gamma", "Lognormal", "Uniform",
+    # errors and version
+    "BlendsimError", "InfeasibleError", "InputError", "ScenarioError", "__version__",
 }
 
 

@@ -1,0 +1,255 @@
+"""Replications and their summary: :func:`simulate` and its :class:`Result`.
+
+``simulate(scenario, replications=R, seed=S)`` runs R independent days.  Replication ``r``
+draws every random number from streams spawned from ``(S, r, source name)``, so the same seed
+gives identical records, and two scenarios simulated with one seed see the same contacts
+(common random numbers: comparisons between them have low variance).
+
+The :class:`Result` keeps every record (``contacts``, ``agents``) and summarises them:
+each figure is computed per replication, then averaged, with a 95% confidence interval from
+the spread between replications (Student's t).
+
+>>> from blendsim.scenario import AgentGroup, Day, InboundType, Scenario, Shift
+>>> from blendsim.distributions import Exponential
+>>> sc = Scenario(name="demo", day=Day(open_at=9 * 3600, close_at=11 * 3600, interval=3600),
+...               inbound=[InboundType(name="calls", volume=[100, 100],
+...                                    handle_time=Exponential(mean=240))],
+...               groups=[AgentGroup(name="team", skills=["calls"], headcount=[8, 8])])
+>>> result = simulate(sc, replications=5, seed=1)
+>>> s = result.summary()
+>>> bool(s.loc["offered", "ci_low"] < s.loc["offered", "mean"] < s.loc["offered", "ci_high"])
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._checks import whole
+from .engine import run_day
+from .errors import InputError
+from .metrics import CONTACT_METRICS, group_time_metrics, interval_of
+from .routing import Routing
+from .scenario import Scenario, ServiceTarget
+from .streams import new_seed
+
+__all__ = ["Result", "contact_table", "simulate"]
+
+
+def contact_table(contacts: pd.DataFrame, target: ServiceTarget,
+                  keys: list[str]) -> pd.DataFrame:
+    """Contact figures per combination of ``keys`` (e.g. replication and interval).
+
+    Columns: the keys and ``CONTACT_METRICS`` (see :func:`blendsim.metrics.contact_metrics`
+    for their meaning).
+    """
+    outcome = contacts["outcome"].to_numpy()
+    wait = contacts["wait"].to_numpy(dtype=float)
+    served = outcome == "served"
+    abandoned = outcome == "abandoned"
+    frame = pd.DataFrame({k: contacts[k].to_numpy() for k in keys})
+    frame["served"] = served
+    frame["abandoned"] = abandoned
+    for k in ("blocked", "balked", "unserved"):
+        frame[k] = outcome == k
+    frame["within"] = served & (wait <= target.seconds)
+    frame["short"] = abandoned & (wait < target.short_abandon)
+    frame["wait_served"] = np.where(served, wait, np.nan)
+    frame["work"] = contacts["handle"].to_numpy(dtype=float) + contacts["wrap_up"].to_numpy(
+        dtype=float)
+    frame["wait_any"] = wait
+    agg = frame.groupby(keys, observed=True, sort=True).agg(
+        offered=("served", "size"), answered=("served", "sum"),
+        abandoned=("abandoned", "sum"), blocked=("blocked", "sum"), balked=("balked", "sum"),
+        unserved=("unserved", "sum"), within=("within", "sum"), short=("short", "sum"),
+        asa=("wait_served", "mean"), aht=("work", "mean"), longest_wait=("wait_any", "max"))
+    if target.definition == "answered":
+        base = agg["answered"]
+    elif target.definition == "short_abandons_excluded":
+        base = agg["offered"] - agg["short"]
+    else:
+        base = agg["offered"]
+    agg["service_level"] = (agg["within"] / base).where(base > 0)
+    agg["abandon_rate"] = (agg["abandoned"] / agg["offered"]).where(agg["offered"] > 0)
+    return agg.reset_index()[[*keys, *CONTACT_METRICS]]
+
+
+def _mean_ci(table: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
+    """Mean over replications with a 95% t confidence interval, per combination of keys."""
+    grouped = table.groupby(keys, sort=True) if keys else table.assign(_all=0).groupby("_all")
+    mean = grouped[columns].mean()
+    std = grouped[columns].std(ddof=1)
+    n = grouped[columns].count()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * std / np.sqrt(n)
+    half = half.where(n > 1)
+    out = {}
+    for c in columns:
+        out[c] = mean[c]
+        out[f"{c}_ci_low"] = mean[c] - half[c]
+        out[f"{c}_ci_high"] = mean[c] + half[c]
+    return pd.DataFrame(out)
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """Everything :func:`simulate` produced, with summaries.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    seed : int
+        The seed used (replay with ``simulate(scenario, seed=result.seed)``).
+    replications : int
+    contacts : DataFrame
+        One row per contact of every replication (see ``records.py``).
+    agents : DataFrame
+        The agents' logged-on periods of every replication.
+    """
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    contacts: pd.DataFrame
+    agents: pd.DataFrame
+
+    # --- per replication ----------------------------------------------------------------------
+
+    def _with_interval(self) -> pd.DataFrame:
+        c = self.contacts
+        return c.assign(interval=interval_of(c["arrival_at"], self.scenario.day))
+
+    def _group_time(self) -> pd.DataFrame:
+        """Busy, logged-on and scheduled seconds per replication, group and interval."""
+        day = self.scenario.day
+        edges = np.concatenate([day.interval_starts, [day.close_at]])
+        # The whole working time, after closing included, for the day's totals.
+        last = np.nanmax([self.agents["off_at"].max(), self.contacts["end_at"].max(),
+                          day.close_at])
+        first = min(float(self.agents["on_at"].min()) if len(self.agents) else day.open_at,
+                    day.open_at)
+        edges = np.concatenate([[first], edges, [max(last, day.close_at) + 1.0]])
+        periods = self.scenario.agent_periods()
+        scheduled = pd.DataFrame(periods, columns=["agent", "group", "start_at", "end_at"])
+        parts = []
+        for r in range(self.replications):
+            mine = self.contacts["replication"] == r
+            log = self.agents[self.agents["replication"] == r]
+            t = group_time_metrics(self.contacts[mine], log, edges, scheduled)
+            t["replication"] = r
+            parts.append(t)
+        out = pd.concat(parts, ignore_index=True)
+        out["interval"] -= 1  # edges put "before opening" first: intervals start at 0
+        return out
+
+    def replication_summary(self) -> pd.DataFrame:
+        """The day's figures of each replication (one row each)."""
+        target = self.scenario.service_target
+        day = contact_table(self.contacts, target, ["replication"])
+        gt = self._group_time()
+        total = gt.groupby("replication")[["busy", "logged_on", "scheduled"]].sum()
+        day = day.set_index("replication")
+        day["occupancy"] = total["busy"] / total["logged_on"]
+        day["utilisation"] = total["busy"] / total["scheduled"]
+        return day.reset_index()
+
+    # --- summaries ----------------------------------------------------------------------------
+
+    def summary(self) -> pd.DataFrame:
+        """The day's figures: mean and 95% confidence interval over replications.
+
+        Index: the figures (``offered``, ``answered``, ..., ``service_level``, ``asa``,
+        ``occupancy``...); columns ``mean``, ``ci_low``, ``ci_high``, ``std``,
+        ``replications``.
+        """
+        per = self.replication_summary().drop(columns="replication")
+        n = per.count()
+        mean, std = per.mean(), per.std(ddof=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * std / np.sqrt(n)
+        half = half.where(n > 1)
+        return pd.DataFrame({"mean": mean, "ci_low": mean - half, "ci_high": mean + half,
+                             "std": std, "replications": n})
+
+    def by_interval(self) -> pd.DataFrame:
+        """Figures per interval (by arrival; occupancy by clock time), with 95% intervals.
+
+        One row per interval; for each figure ``m`` the columns ``m``, ``m_ci_low`` and
+        ``m_ci_high``.  Intervals without contacts in a replication count as 0 offered, and
+        have no service level or ASA in it.
+        """
+        day = self.scenario.day
+        target = self.scenario.service_target
+        table = contact_table(self._with_interval(), target, ["replication", "interval"])
+        full = pd.MultiIndex.from_product([range(self.replications), range(day.n_intervals)],
+                                          names=["replication", "interval"])
+        table = table.set_index(["replication", "interval"]).reindex(full)
+        counts = ["offered", "answered", "abandoned", "blocked", "balked", "unserved"]
+        table[counts] = table[counts].fillna(0)
+        gt = self._group_time()
+        gt = gt[(gt["interval"] >= 0) & (gt["interval"] < day.n_intervals)]
+        occ = gt.groupby(["replication", "interval"])[["busy", "logged_on", "scheduled"]].sum()
+        table["occupancy"] = (occ["busy"] / occ["logged_on"]).where(occ["logged_on"] > 0)
+        table["agents"] = occ["logged_on"] / day.interval
+        table = table.reset_index()
+        columns = [*CONTACT_METRICS, "occupancy", "agents"]
+        out = _mean_ci(table, ["interval"], columns).reset_index()
+        out.insert(1, "start", day.interval_labels())
+        return out
+
+    def by_type(self) -> pd.DataFrame:
+        """Contact figures per inbound type over the day, with 95% intervals."""
+        table = contact_table(self.contacts, self.scenario.service_target,
+                              ["replication", "type"])
+        return _mean_ci(table, ["type"], list(CONTACT_METRICS)).reset_index()
+
+    def by_group(self) -> pd.DataFrame:
+        """Per agent group over the day: contacts answered, AHT, occupancy, utilisation."""
+        served = self.contacts[self.contacts["outcome"] == "served"]
+        table = contact_table(served, self.scenario.service_target, ["replication", "group"])
+        table = table[["replication", "group", "answered", "asa", "aht"]]
+        gt = self._group_time().groupby(["replication", "group"], observed=True)[
+            ["busy", "logged_on", "scheduled"]].sum().reset_index()
+        gt["occupancy"] = gt["busy"] / gt["logged_on"]
+        gt["utilisation"] = gt["busy"] / gt["scheduled"]
+        gt["agent_hours"] = gt["logged_on"] / 3600.0
+        merged = gt.merge(table, on=["replication", "group"], how="left").fillna(
+            {"answered": 0})
+        cols = ["answered", "asa", "aht", "occupancy", "utilisation", "agent_hours"]
+        return _mean_ci(merged, ["group"], cols).reset_index()
+
+
+def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = None,
+             routing: Routing | None = None) -> Result:
+    """Simulate ``replications`` independent days of ``scenario``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    replications : int
+        Number of simulated days, ``>= 1``.
+    seed : int, optional
+        The run's seed (``>= 0``); ``None`` draws fresh entropy, recorded in ``Result.seed``.
+    routing : Routing, optional
+        A routing policy object (default :class:`blendsim.routing.LongestIdle`).
+    """
+    if not isinstance(scenario, Scenario):
+        raise InputError(f"scenario must be a Scenario (got {type(scenario).__name__})")
+    reps = whole("replications", replications, low=1)
+    if seed is None:
+        seed = new_seed()
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise InputError(f"seed must be a whole number >= 0 (got {seed!r})")
+    seed = int(seed)
+    contacts, agents = [], []
+    for r in range(reps):
+        rec = run_day(scenario, seed=seed, replication=r, routing=routing)
+        contacts.append(rec.contacts())
+        agents.append(rec.agents())
+    return Result(scenario=scenario, seed=seed, replications=reps,
+                  contacts=pd.concat(contacts, ignore_index=True),
+                  agents=pd.concat(agents, ignore_index=True))

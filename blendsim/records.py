@@ -1,0 +1,97 @@
+"""Records: what happened to every contact, one row each, in columns.
+
+The engine writes :class:`Records`; every figure (service level, occupancy...) is computed
+from them by the pure functions of ``metrics.py``, which never look inside the engine.  The
+same functions can measure a real call log turned into the same columns.
+
+Contact columns (one row per contact): ``contact`` (index within the replication), ``kind``
+(``"inbound"``), ``type``, ``arrival_at``, ``answered_at``, ``end_at`` (instants, seconds after
+midnight), ``wait``, ``handle``, ``wrap_up`` (durations, seconds), ``outcome``, ``group``,
+``agent``, ``replication``.
+
+- ``outcome`` is ``served``, ``abandoned`` (hung up while waiting), ``blocked`` (the queue was
+  full), ``balked`` (hung up at once rather than wait) or ``unserved`` (still waiting when no
+  agent was left, with no patience limit).
+- ``end_at``: served contacts, when the agent finished wrap-up; abandoned, when the caller hung
+  up; blocked and balked, the arrival instant.
+- ``wait``: time in queue (until answered, or until hanging up); 0 for blocked and balked.
+- ``handle`` and ``wrap_up`` are NaN for contacts not served.
+
+Agent-log columns (one row per logged-on period): ``agent``, ``group``, ``on_at``, ``off_at``
+(``off_at`` includes finishing the last contact after the end of the shift).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["OUTCOMES", "Records"]
+
+OUTCOMES = ("pending", "served", "abandoned", "blocked", "balked", "unserved")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
+class Records:
+    """The columns of one simulated day (one replication)."""
+
+    replication: int
+    type_names: tuple[str, ...]
+    group_names: tuple[str, ...]
+    agent_names: tuple[str, ...]
+    arrival_at: np.ndarray
+    type: np.ndarray
+    answered_at: np.ndarray
+    end_at: np.ndarray
+    wait: np.ndarray
+    handle: np.ndarray
+    wrap_up: np.ndarray
+    outcome: np.ndarray
+    agent: np.ndarray
+    group: np.ndarray
+    agent_log_agent: np.ndarray
+    agent_log_group: np.ndarray
+    agent_log_on_at: np.ndarray
+    agent_log_off_at: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.arrival_at.size)
+
+    def contacts(self) -> pd.DataFrame:
+        """The contacts as a DataFrame with readable categorical columns."""
+        def names(codes, labels):
+            return pd.Categorical.from_codes(np.where(codes >= 0, codes, -1),
+                                             categories=list(labels))
+
+        n = len(self)
+        return pd.DataFrame({
+            "replication": np.full(n, self.replication, dtype=np.int32),
+            "contact": np.arange(n, dtype=np.int64),
+            "kind": pd.Categorical(["inbound"] * n, categories=["inbound", "outbound"])
+            if n else pd.Categorical([], categories=["inbound", "outbound"]),
+            "type": names(self.type, self.type_names),
+            "arrival_at": self.arrival_at,
+            "answered_at": self.answered_at,
+            "end_at": self.end_at,
+            "wait": self.wait,
+            "handle": self.handle,
+            "wrap_up": self.wrap_up,
+            "outcome": pd.Categorical.from_codes(self.outcome.astype(np.int64),
+                                                 categories=list(OUTCOMES)),
+            "group": names(self.group, self.group_names),
+            "agent": names(self.agent, self.agent_names),
+        })
+
+    def agents(self) -> pd.DataFrame:
+        """The agents' logged-on periods as a DataFrame."""
+        return pd.DataFrame({
+            "replication": np.full(self.agent_log_agent.size, self.replication, dtype=np.int32),
+            "agent": pd.Categorical.from_codes(self.agent_log_agent,
+                                               categories=list(self.agent_names)),
+            "group": pd.Categorical.from_codes(self.agent_log_group,
+                                               categories=list(self.group_names)),
+            "on_at": self.agent_log_on_at,
+            "off_at": self.agent_log_off_at,
+        })
