@@ -8,161 +8,33 @@ Bad input prints one line, ``blendsim: error: ...``, and exits with status 1.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
-import re
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._cli_util import (
+    dumps,
+    format_table,
+    number_option,
+    parse_duration,
+    parse_int_range,
+    parse_target,
+    pct,
+    secs,
+    write_atomically,
+)
 from .blend import best_reserve, threshold_blend
+from .cli_sim import add_commands
 from .erlang import asa, erlang_a, erlang_c, occupancy, service_level
 from .errors import BlendsimError, InfeasibleError, InputError
 from .staffing import required_agents, scheduled_agents, staffing_table
 
 __all__ = ["main"]
-
-
-# --------------------------------------------------------------------------------------------
-# Parsing helpers: each raises InputError naming the option, the value and the allowed form
-
-_UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
-          "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
-          "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600}
-
-
-def parse_duration(option: str, text: str, *, default_unit: str | None = "s",
-                   positive: bool = True) -> float:
-    """``"30m"`` -> 1800.0; a bare number takes ``default_unit`` (or is refused if None)."""
-    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
-    unit = m.group(2).lower() if m else None
-    if not m or (unit and unit not in _UNITS) or (not unit and default_unit is None):
-        forms = "30m, 1h or 900s" if default_unit is None else "240, 240s, 4m or 1h"
-        raise InputError(f"{option} must be a duration such as {forms} (got {text!r})")
-    seconds = float(m.group(1)) * _UNITS[unit or default_unit]
-    if positive and seconds <= 0:
-        raise InputError(f"{option} must be longer than 0 seconds (got {text!r})")
-    return seconds
-
-
-def parse_target(text: str) -> tuple[float, float]:
-    """``"80/20"`` -> (0.8, 20.0): 80% of calls answered within 20 seconds."""
-    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*%?\s*/\s*([0-9]*\.?[0-9]+)\s*s?\s*", str(text))
-    if not m:
-        raise InputError(f"--target must look like 80/20 (80% answered within 20 s) "
-                         f"(got {text!r})")
-    pct, secs = float(m.group(1)), float(m.group(2))
-    if not 0 < pct < 100:
-        raise InputError(f"--target percentage must be between 0 and 100, exclusive "
-                         f"(got {m.group(1)} in {text!r})")
-    if pct < 1:
-        raise InputError(f"--target percentage {m.group(1)} looks like a fraction: write "
-                         f"{100 * pct:g}/{secs:g} for {100 * pct:g}% (got {text!r})")
-    return pct / 100.0, secs
-
-
-def parse_int_range(option: str, text: str) -> list[int]:
-    """``"0..5"`` -> [0, 1, 2, 3, 4, 5]; ``"0,2,4"`` -> [0, 2, 4]."""
-    text = str(text).strip()
-    m = re.fullmatch(r"(\d+)\s*\.\.\s*(\d+)", text)
-    if m:
-        lo, hi = int(m.group(1)), int(m.group(2))
-        if lo > hi:
-            raise InputError(f"{option} range must run upwards, like 0..5 (got {text!r})")
-        return list(range(lo, hi + 1))
-    if re.fullmatch(r"\d+(\s*,\s*\d+)*", text):
-        return sorted({int(x) for x in text.split(",")})
-    raise InputError(f"{option} must be a range like 0..5 or a list like 0,2,4 (got {text!r})")
-
-
-def _number(option: str, text: str, *, low: float | None = 0.0, low_open=False,
-            high: float | None = None, high_open=False, integer=False) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise InputError(f"{option} must be a number (got {text!r})") from None
-    bad = (not math.isfinite(x)
-           or (low is not None and (x <= low if low_open else x < low))
-           or (high is not None and (x >= high if high_open else x > high))
-           or (integer and x != int(x)))
-    if bad:
-        rule = []
-        if integer:
-            rule.append("a whole number")
-        if low is not None:
-            rule.append(f"{'>' if low_open else '>='} {low:g}")
-        if high is not None:
-            rule.append(f"{'<' if high_open else '<='} {high:g}")
-        raise InputError(f"{option} must be {' and '.join(rule) or 'finite'} (got {text!r})")
-    return x
-
-
-# --------------------------------------------------------------------------------------------
-# Output helpers
-
-
-def _table(headers: list[str], rows: list[list[str]], marks: dict[int, str] | None = None) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
-    for n, r in enumerate(rows):
-        line = "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True))
-        if marks and n in marks:
-            line += "  " + marks[n]
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def _pct(x: float | None, digits: int = 1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"{100.0 * x:.{digits}f}%"
-
-
-def _secs(x: float | None) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return "inf" if math.isinf(x) else f"{x:.1f}"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file, so a failure leaves nothing half done."""
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise InputError(f"--out folder does not exist: {str(path.parent)!r}")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _json_default(x):
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.floating,)):
-        return float(x)
-    raise TypeError(repr(x))
-
-
-def _dumps(obj) -> str:
-    def clean(v):
-        if isinstance(v, float) and not math.isfinite(v):
-            return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [clean(x) for x in v]
-        return v
-
-    return json.dumps(clean(obj), indent=2, default=_json_default)
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,10 +57,10 @@ def _targets_from(args) -> dict:
     if getattr(args, "target_asa", None) is not None:
         kw["target_asa"] = parse_duration("--target-asa", args.target_asa)
     if getattr(args, "max_abandon", None) is not None:
-        kw["max_abandon"] = _number("--max-abandon", args.max_abandon, low=0, low_open=True,
+        kw["max_abandon"] = number_option("--max-abandon", args.max_abandon, low=0, low_open=True,
                                     high=1, high_open=True)
     if getattr(args, "max_occupancy", None) is not None:
-        kw["max_occupancy"] = _number("--max-occupancy", args.max_occupancy, low=0,
+        kw["max_occupancy"] = number_option("--max-occupancy", args.max_occupancy, low=0,
                                       low_open=True, high=1)
     if args.patience is not None:
         kw["model"] = "erlang_a"
@@ -211,11 +83,11 @@ def _erlang_row(n: int, rate: float, aht: float, kw: dict) -> dict:
 
 def cmd_erlang(args) -> int:
     interval = parse_duration("--interval", args.interval, default_unit=None)
-    calls = _number("--calls", args.calls, low=0)
+    calls = number_option("--calls", args.calls, low=0)
     aht = parse_duration("--aht", args.aht)
-    shrinkage = _number("--shrinkage", args.shrinkage, low=0, high=1, high_open=True)
-    below = int(_number("--below", args.below, low=0, integer=True))
-    above = int(_number("--above", args.above, low=0, integer=True))
+    shrinkage = number_option("--shrinkage", args.shrinkage, low=0, high=1, high_open=True)
+    below = int(number_option("--below", args.below, low=0, integer=True))
+    above = int(number_option("--above", args.above, low=0, integer=True))
     kw = _targets_from(args)
     rate = calls / interval
     req = required_agents(rate, aht, shrinkage=shrinkage, **kw)
@@ -229,7 +101,7 @@ def cmd_erlang(args) -> int:
         r["scheduled"] = scheduled_agents(r["agents"], shrinkage)
     model = kw.get("model", "erlang_c")
     if args.json:
-        print(_dumps({
+        print(dumps({
             "inputs": {"calls": calls, "interval_seconds": interval, "aht_seconds": aht,
                        "load_erlangs": rate * aht, "model": model, "shrinkage": shrinkage,
                        **{k: v for k, v in kw.items() if k != "model"}},
@@ -261,17 +133,17 @@ def cmd_erlang(args) -> int:
         headers.append(f"scheduled @{100 * shrinkage:g}% shrinkage")
     table = []
     for r in rows:
-        cells = [str(r["agents"]), _pct(r["service_level"]), _secs(r["asa"]),
-                 _pct(r["p_wait"]), _pct(r["occupancy"])]
+        cells = [str(r["agents"]), pct(r["service_level"]), secs(r["asa"]),
+                 pct(r["p_wait"]), pct(r["occupancy"])]
         if model == "erlang_a":
-            cells.append(_pct(r["p_abandon"], 2))
+            cells.append(pct(r["p_abandon"], 2))
         if shrinkage > 0:
             cells.append(str(r["scheduled"]))
         table.append(cells)
     marks = {i: "<- required" for i, r in enumerate(rows) if r["agents"] == req.agents}
     print()
     if rows:
-        print(_table(headers, table, marks))
+        print(format_table(headers, table, marks))
     else:
         print("no calls offered: nothing to answer, no agents needed")
     extra = f", schedule {req.scheduled}" if shrinkage > 0 else ""
@@ -360,16 +232,16 @@ def cmd_staff(args) -> int:
     interval = (parse_duration("--interval", args.interval, default_unit=None)
                 if args.interval is not None else _infer_interval(args.forecast,
                                                                   df["interval_start"]))
-    shrinkage = _number("--shrinkage", args.shrinkage, low=0, high=1, high_open=True)
-    min_agents = int(_number("--min-agents", args.min_agents, low=0, integer=True))
+    shrinkage = number_option("--shrinkage", args.shrinkage, low=0, high=1, high_open=True)
+    min_agents = int(number_option("--min-agents", args.min_agents, low=0, integer=True))
     kw = _targets_from(args)
     table = staffing_table(df, interval=interval, shrinkage=shrinkage, min_agents=min_agents,
                            **kw)
     csv_text = table.to_csv(index=False, float_format="%.6g")
     if args.out:
-        _write_atomically(Path(args.out), csv_text)
+        write_atomically(Path(args.out), csv_text)
     if args.json:
-        print(_dumps({"interval_seconds": interval, "rows": table.to_dict(orient="records")}))
+        print(dumps({"interval_seconds": interval, "rows": table.to_dict(orient="records")}))
         return 0
     hours = interval / 3600.0
     show = pd.DataFrame({
@@ -381,12 +253,12 @@ def cmd_staff(args) -> int:
     })
     if shrinkage > 0:
         show["scheduled"] = table["scheduled"].astype(str)
-    show["SL"] = table["service_level"].map(_pct)
-    show["ASA"] = table["asa"].map(_secs)
-    show["occ"] = table["occupancy"].map(_pct)
+    show["SL"] = table["service_level"].map(pct)
+    show["ASA"] = table["asa"].map(secs)
+    show["occ"] = table["occupancy"].map(pct)
     if kw.get("model") == "erlang_a":
-        show["aband"] = table["p_abandon"].map(lambda x: _pct(x, 2))
-    print(_table(list(show.columns), show.to_numpy().tolist()))
+        show["aband"] = table["p_abandon"].map(lambda x: pct(x, 2))
+    print(format_table(list(show.columns), show.to_numpy().tolist()))
     calls = table["calls"].to_numpy()
     answered_in_target = (table["service_level"].fillna(1.0) * calls).sum()
     print()
@@ -396,7 +268,7 @@ def cmd_staff(args) -> int:
                            if shrinkage > 0 else ""))
     if "target_sl" in kw and calls.sum() > 0:
         print(f"service level over the day (weighted by calls): "
-              f"{_pct(answered_in_target / calls.sum())}")
+              f"{pct(answered_in_target / calls.sum())}")
     if args.out:
         print(f"written: {args.out}")
     return 0
@@ -404,8 +276,8 @@ def cmd_staff(args) -> int:
 
 def cmd_blend(args) -> int:
     interval = parse_duration("--interval", args.interval, default_unit=None)
-    calls = _number("--calls", args.calls, low=0)
-    agents = int(_number("--agents", args.agents, low=1, integer=True))
+    calls = number_option("--calls", args.calls, low=0)
+    agents = int(number_option("--agents", args.agents, low=1, integer=True))
     aht = parse_duration("--aht", args.aht)
     out_aht = parse_duration("--outbound-aht", args.outbound_aht)
     patience = None if args.patience is None else parse_duration("--patience", args.patience)
@@ -427,7 +299,7 @@ def cmd_blend(args) -> int:
         except InfeasibleError:
             best = None
     if args.json:
-        print(_dumps({
+        print(dumps({
             "inputs": {"calls": calls, "interval_seconds": interval, "agents": agents,
                        "aht_seconds": aht, "outbound_aht_seconds": out_aht,
                        "patience_seconds": patience, "target_sl": sl_goal,
@@ -450,17 +322,17 @@ def cmd_blend(args) -> int:
     headers += ["outbound/hour", f"outbound/{interval / 60:g}min", "occupancy"]
     rows = []
     for r in results:
-        cells = [str(r.reserve), _pct(r.service_level), _secs(r.asa), _pct(r.p_wait)]
+        cells = [str(r.reserve), pct(r.service_level), secs(r.asa), pct(r.p_wait)]
         if patience:
-            cells.append(_pct(r.p_abandon, 2))
+            cells.append(pct(r.p_abandon, 2))
         cells += [f"{r.outbound_rate * 3600:.1f}", f"{r.outbound_rate * interval:.1f}",
-                  _pct(r.occupancy)]
+                  pct(r.occupancy)]
         rows.append(cells)
     marks = {}
     if best is not None and best in reserves:
         marks[reserves.index(best)] = f"<- best for {100 * sl_goal:g}/{t:g}"
     print()
-    print(_table(headers, rows, marks))
+    print(format_table(headers, rows, marks))
     if sl_goal is not None:
         print()
         if best is None:
@@ -470,7 +342,7 @@ def cmd_blend(args) -> int:
                                 reserve=best, patience=patience, target=t)
             print(f"best reserve: {best} (the smallest that meets {100 * sl_goal:g}/{t:g}): "
                   f"{r.outbound_rate * 3600:.1f} outbound calls per hour at "
-                  f"{_pct(r.service_level)} inbound service level")
+                  f"{pct(r.service_level)} inbound service level")
     return 0
 
 
@@ -487,7 +359,8 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="blendsim", description=(
         "Plan blended inbound/outbound contact centres: Erlang B/C/A staffing, exact "
-        "threshold blending. Times are in seconds unless given with a unit (30m, 1h)."))
+        "threshold blending, and a simulation of the whole day from a scenario file. Times "
+        "are in seconds unless given with a unit (30m, 1h)."))
     p.add_argument("--version", action="version", version=f"blendsim {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -541,6 +414,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--target", help="inbound target as PCT/SECONDS, e.g. 80/20")
     b.add_argument("--json", action="store_true", help="print JSON instead of a table")
     b.set_defaults(func=cmd_blend)
+    add_commands(sub)
     return p
 
 
@@ -550,12 +424,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            raise InputError("no command given: choose erlang, staff or blend "
+            raise InputError("no command given: choose erlang, staff, blend, run or validate "
                              "(blendsim --help explains them)")
         return args.func(args)
     except BlendsimError as e:
-        print(f"blendsim: error: {e}", file=sys.stderr)
+        for line in str(e).splitlines() or ["(no message)"]:
+            print(f"blendsim: error: {line}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (``blendsim run ... | head``): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

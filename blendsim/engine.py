@@ -128,11 +128,11 @@ class ACD:
         self.n_contacts = n
 
         # Contacts: inputs as compact arrays (fast to index from Python), outputs likewise.
-        self.arrival_at = array("d", contacts.arrival_at.tobytes())
-        self.contact_type = array("i", contacts.type.astype(np.int32).tobytes())
-        self.handle = array("d", contacts.handle.tobytes())
-        self.wrap_up = array("d", contacts.wrap_up.tobytes())
-        self.give_up_at = array("d", contacts.give_up_at.tobytes())
+        self.arrival_at = _array("d", contacts.arrival_at)
+        self.contact_type = _array("i", contacts.type.astype(np.int32))
+        self.handle = _array("d", contacts.handle)
+        self.wrap_up = _array("d", contacts.wrap_up)
+        self.give_up_at = _array("d", contacts.give_up_at)
         self.balks = bytes(contacts.balks.astype(np.uint8))
         self.answered_at = array("d", [math.nan]) * n
         self.end_at = array("d", [math.nan]) * n
@@ -170,7 +170,6 @@ class ACD:
         self.log: list[tuple[int, float, float]] = []  # (agent, on_at, off_at)
         self._period_agent = [index[p[0]] for p in self.periods]
 
-        self._free = self._on_free
         self._bind_events()
 
     # --- what policies may use ---------------------------------------------------------------
@@ -243,7 +242,7 @@ class ACD:
         work = self.handle[c] + self.wrap_up[c]
         self.end_at[c] = now + work
         self.busy[a] = True
-        Timeout(self.env, work, a).callbacks.append(self._free)
+        Timeout(self.env, work, a).callbacks.append(self._on_free)
 
     def _on_free(self, event) -> None:
         a = event._value
@@ -315,35 +314,47 @@ class ACD:
                     self.outcome[c] = UNSERVED
 
     def records(self, replication: int) -> Records:
-        """The contacts and the agents' logged periods of this run, as columnar records."""
+        """The contacts and the agents' logged periods of this run, as columnar records.
+
+        The arrays share memory with the ACD's own (no copies: a day of a million contacts
+        must fit comfortably in memory); the ACD must not run again afterwards.
+        """
         arrival = np.frombuffer(self.arrival_at, dtype=float)
-        answered = np.frombuffer(self.answered_at, dtype=float).copy()
-        end = np.frombuffer(self.end_at, dtype=float).copy()
-        outcome = np.frombuffer(self.outcome, dtype=np.uint8).copy()
-        agent = np.frombuffer(self.agent_of, dtype=np.int32).copy()
+        answered = np.frombuffer(self.answered_at, dtype=float)
+        end = np.frombuffer(self.end_at, dtype=float)
+        outcome = np.frombuffer(self.outcome, dtype=np.uint8)
+        agent = np.frombuffer(self.agent_of, dtype=np.int32)
         served = outcome == SERVED
-        wait = np.where(served, answered - arrival, np.nan)
+        wait = answered - arrival  # NaN where not answered
         gave_up = outcome == ABANDONED
         wait[gave_up] = end[gave_up] - arrival[gave_up]
         wait[(outcome == BLOCKED) | (outcome == BALKED)] = 0.0
-        handle = np.where(served, np.frombuffer(self.handle, dtype=float), np.nan)
+        handle = np.frombuffer(self.handle, dtype=float)
+        handle = np.where(served, handle, np.nan)
         wrap = np.where(served, np.frombuffer(self.wrap_up, dtype=float), np.nan)
-        group = np.where(agent >= 0, np.asarray(self.agent_group + [-1], dtype=np.int32)[agent],
-                         -1)
+        groups = np.asarray([*self.agent_group, -1], dtype=np.int32)
+        group = groups[agent]  # agent -1 (nobody) picks the trailing -1
         log = np.array(self.log, dtype=float).reshape(-1, 3)
+        log_agent = log[:, 0].astype(np.int32)
         return Records(
             replication=replication,
             type_names=tuple(t.name for t in self.scenario.inbound),
             group_names=tuple(g.name for g in self.scenario.groups),
             agent_names=tuple(self.agent_names),
-            arrival_at=arrival.copy(), type=np.frombuffer(self.contact_type, np.int32).copy(),
+            arrival_at=arrival, type=np.frombuffer(self.contact_type, dtype=np.int32),
             answered_at=answered, end_at=end, wait=wait, handle=handle, wrap_up=wrap,
-            outcome=outcome, agent=agent, group=group.astype(np.int32),
-            agent_log_agent=log[:, 0].astype(np.int32), agent_log_on_at=log[:, 1],
-            agent_log_off_at=log[:, 2],
-            agent_log_group=np.asarray(self.agent_group, dtype=np.int32)[
-                log[:, 0].astype(np.int64)] if len(log) else np.zeros(0, np.int32),
+            outcome=outcome, agent=agent, group=group,
+            agent_log_agent=log_agent, agent_log_on_at=log[:, 1], agent_log_off_at=log[:, 2],
+            agent_log_group=groups[log_agent] if len(log) else np.zeros(0, np.int32),
         )
+
+
+def _array(code: str, values: np.ndarray) -> array:
+    """A numpy array as a compact ``array.array`` (one copy, no intermediate bytes)."""
+    out = array(code)
+    values = np.ascontiguousarray(values, dtype=np.int32 if code == "i" else float)
+    out.frombytes(memoryview(values).cast("B"))
+    return out
 
 
 def run_day(scenario: Scenario, *, seed: int, replication: int = 0,

@@ -251,5 +251,9 @@ def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = N
         contacts.append(rec.contacts())
         agents.append(rec.agents())
     return Result(scenario=scenario, seed=seed, replications=reps,
-                  contacts=pd.concat(contacts, ignore_index=True),
-                  agents=pd.concat(agents, ignore_index=True))
+                  contacts=_stack(contacts), agents=_stack(agents))
+
+
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Replications one under another (a single one as it is: no copy of a large day)."""
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)

@@ -66,6 +66,7 @@ class Records:
                                              categories=list(labels))
 
         n = len(self)
+        # copy=False: the columns are the records' own arrays, not a second copy of them.
         return pd.DataFrame({
             "replication": np.full(n, self.replication, dtype=np.int32),
             "contact": np.arange(n, dtype=np.int64),
@@ -82,7 +83,7 @@ class Records:
                                                  categories=list(OUTCOMES)),
             "group": names(self.group, self.group_names),
             "agent": names(self.agent, self.agent_names),
-        })
+        }, copy=False)
 
     def agents(self) -> pd.DataFrame:
         """The agents' logged-on periods as a DataFrame."""

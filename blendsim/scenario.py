@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ._checks import fmt
-from .distributions import Distribution, distribution_from_dict
+from .distributions import Distribution, Exponential, distribution_from_dict
 from .errors import ScenarioError
 
 __all__ = [
@@ -623,6 +623,9 @@ _SHIFT = ("start", "end", "count")
 
 
 def _scenario_from_dict(data, source: str | None) -> Scenario:
+    """Read every part, reporting every problem; parts that fail are replaced by harmless
+    stand-ins so that the checks between parts still run (their findings about a broken part
+    itself are dropped: its own problems were reported already)."""
     r = _Reader()
     if r.table(data, "", _TOP, ("schema_version", "day", "inbound", "groups")) is None:
         raise ScenarioError(r.problems, source)
@@ -630,18 +633,8 @@ def _scenario_from_dict(data, source: str | None) -> Scenario:
     if "schema_version" in data and version != SCHEMA_VERSION:
         r.problems.append(f"schema_version must be {SCHEMA_VERSION} (got {version!r})")
 
-    day = None
-    if "day" in data and r.table(data["day"], "day", _DAY, ("open", "close")) is not None:
-        d = data["day"]
-        open_at = r.clock(d, "open", "day")
-        close_at = r.clock(d, "close", "day")
-        minutes = d.get("interval_minutes", 30)
-        if minutes not in (15, 30, 60) or isinstance(minutes, bool):
-            r.problems.append(f"day.interval_minutes must be 15, 30 or 60 (got {minutes!r})")
-        elif open_at is not None and close_at is not None:
-            day = r.build(Day, "day", open_at=open_at, close_at=close_at,
-                          interval=float(minutes * 60))
-
+    day = _read_day(r, data)
+    n = day.n_intervals if day is not None else 1
     target = ServiceTarget()
     if "service_target" in data and r.table(data["service_target"], "service_target",
                                             _TARGET) is not None:
@@ -649,88 +642,144 @@ def _scenario_from_dict(data, source: str | None) -> Scenario:
         target = r.build(ServiceTarget, "service_target", level=t.get("level", 0.8),
                          seconds=t.get("seconds", 20.0),
                          definition=t.get("definition", "offered"),
-                         short_abandon=t.get("short_abandon_seconds", 5.0))
+                         short_abandon=t.get("short_abandon_seconds", 5.0)) or ServiceTarget()
 
-    inbound = []
-    raw_inbound = data.get("inbound", [])
-    if not isinstance(raw_inbound, list):
-        r.problems.append(f"inbound must be a list of tables ([[inbound]]) (got {raw_inbound!r})")
-        raw_inbound = []
-    for i, t in enumerate(raw_inbound):
-        path = f"inbound[{i}]"
-        if r.table(t, path, _INBOUND, ("name", "handle_time")) is None:
-            continue
-        before = len(r.problems)
-        kwargs = {k: t[k] for k in ("name", "daily_volume", "busyness_cv", "balk_probability",
-                                    "queue_capacity", "priority") if k in t}
-        for k in ("volume", "rate_per_hour", "shape", "groups", "overflow_after"):
-            v = r.number_list(t, k, path) if k != "groups" else t.get(k)
-            if v is not None:
-                kwargs[k] = tuple(v) if isinstance(v, list) else v
-        if "arrival_times" in t:
-            raw = t["arrival_times"]
-            if not isinstance(raw, list):
-                r.problems.append(f"{path}.arrival_times must be a list of clock times like "
-                                  f"\"08:00:30\" (got {raw!r})")
-            else:
-                instants = []
-                for j, v in enumerate(raw):
-                    try:
-                        instants.append(parse_clock(v, f"{path}.arrival_times[{j}]"))
-                    except ScenarioError as e:
-                        r.problems += e.problems
-                kwargs["arrival_times"] = tuple(instants)
-        for k in ("handle_time", "wrap_up", "patience"):
-            d = r.dist(t, k, path)
-            if d is not None:
-                kwargs[k] = d
-        if len(r.problems) == before and "handle_time" in t and "name" in t:
-            inbound.append(r.build(InboundType, path, **kwargs))
-        else:
-            inbound.append(None)
-
+    broken: set[str] = set()
+    inbound = _read_list(r, data, "inbound", "[[inbound]]")
+    types = []
+    for i, t in enumerate(inbound):
+        built = _read_inbound(r, t, f"inbound[{i}]")
+        if built is None:
+            broken.add(f"inbound[{i}]")
+            name = t.get("name") if isinstance(t, dict) else None
+            built = InboundType(name=name if isinstance(name, str) and name.strip()
+                                else f"inbound[{i}]", handle_time=_STAND_IN,
+                                volume=(0.0,) * n)
+        types.append(built)
     groups = []
-    raw_groups = data.get("groups", [])
-    if not isinstance(raw_groups, list):
-        r.problems.append(f"groups must be a list of tables ([[groups]]) (got {raw_groups!r})")
-        raw_groups = []
-    for i, g in enumerate(raw_groups):
-        path = f"groups[{i}]"
-        if r.table(g, path, _GROUP, ("name", "skills")) is None:
-            continue
-        kwargs = {k: g[k] for k in ("name", "skills") if k in g}
-        if isinstance(kwargs.get("skills"), list):
-            kwargs["skills"] = tuple(kwargs["skills"])
-        if "headcount" in g:
-            kwargs["headcount"] = r.number_list(g, "headcount", path)
-        if "shifts" in g:
-            shifts = []
-            if not isinstance(g["shifts"], list):
-                r.problems.append(f"{path}.shifts must be a list of tables like {{ start = "
-                                  f"\"07:00\", end = \"15:00\", count = 5 }} (got "
-                                  f"{g['shifts']!r})")
-            else:
-                for j, s in enumerate(g["shifts"]):
-                    sp = f"{path}.shifts[{j}]"
-                    if r.table(s, sp, _SHIFT, ("start", "end")) is None:
-                        continue
-                    start, end = r.clock(s, "start", sp), r.clock(s, "end", sp)
-                    if start is not None and end is not None:
-                        shifts.append(r.build(Shift, sp, start_at=start, end_at=end,
-                                              count=s.get("count", 1)))
-            kwargs["shifts"] = tuple(shifts)
-        if "name" in g and "skills" in g:
-            groups.append(r.build(AgentGroup, path, **kwargs))
+    for i, g in enumerate(_read_list(r, data, "groups", "[[groups]]")):
+        built = _read_group(r, g, f"groups[{i}]")
+        if built is None:
+            broken.add(f"groups[{i}]")
+            name = g.get("name") if isinstance(g, dict) else None
+            skills = g.get("skills") if isinstance(g, dict) else None
+            skills = tuple(x for x in skills if isinstance(x, str) and x.strip()) \
+                if isinstance(skills, list) else ()
+            built = AgentGroup(name=name if isinstance(name, str) and name.strip()
+                               else f"groups[{i}]",
+                               skills=tuple(dict.fromkeys(skills)) or (types[0].name if types
+                                                                      else "?",),
+                               headcount=(0,) * n)
+        groups.append(built)
 
-    if r.problems or day is None or target is None or None in inbound or None in groups \
-            or any(s is None for g in groups for s in (g.shifts or ())):
+    scenario = None
+    if day is not None:
+        try:
+            scenario = Scenario(name=data.get("name", "scenario"),
+                                description=data.get("description", ""), day=day,
+                                inbound=tuple(types), groups=tuple(groups),
+                                service_target=target)
+        except ScenarioError as e:
+            r.problems += [p for p in e.problems
+                           if not any(p.startswith(b + ".") or p.startswith(b + " ")
+                                      for b in broken)]
+    if r.problems or broken or scenario is None:
         raise ScenarioError(r.problems or ["the scenario is incomplete"], source)
-    try:
-        return Scenario(name=data.get("name", "scenario"),
-                        description=data.get("description", ""), day=day,
-                        inbound=tuple(inbound), groups=tuple(groups), service_target=target)
-    except ScenarioError as e:
-        raise ScenarioError(e.problems, source) from None
+    return scenario
+
+
+_STAND_IN = Exponential(mean=1.0)  # stands in for a distribution that failed to read
+
+
+def _read_day(r: _Reader, data: dict) -> Day | None:
+    if "day" not in data or r.table(data["day"], "day", _DAY, ("open", "close")) is None:
+        return None
+    d = data["day"]
+    open_at = r.clock(d, "open", "day")
+    close_at = r.clock(d, "close", "day")
+    minutes = d.get("interval_minutes", 30)
+    good_minutes = minutes in (15, 30, 60) and not isinstance(minutes, bool)
+    if not good_minutes:
+        r.problems.append(f"day.interval_minutes must be 15, 30 or 60 (got {minutes!r})")
+    if open_at is None or close_at is None:
+        return None
+    if not good_minutes:  # still check the opening hours themselves
+        if close_at <= open_at:
+            r.problems.append(f"day.close_at must be after open_at (got open "
+                              f"{format_clock(open_at)}, close {format_clock(close_at)})")
+        return None
+    return r.build(Day, "day", open_at=open_at, close_at=close_at, interval=float(minutes * 60))
+
+
+def _read_list(r: _Reader, data: dict, key: str, form: str) -> list:
+    items = data.get(key, [])
+    if not isinstance(items, list):
+        r.problems.append(f"{key} must be a list of tables ({form}) (got {items!r})")
+        return []
+    return items
+
+
+def _read_inbound(r: _Reader, t, path: str) -> InboundType | None:
+    if r.table(t, path, _INBOUND, ("name", "handle_time")) is None:
+        return None
+    before = len(r.problems)
+    kwargs = {k: t[k] for k in ("name", "daily_volume", "busyness_cv", "balk_probability",
+                                "queue_capacity", "priority") if k in t}
+    for k in ("volume", "rate_per_hour", "shape", "overflow_after"):
+        v = r.number_list(t, k, path)
+        if v is not None:
+            kwargs[k] = v
+    if "groups" in t:
+        kwargs["groups"] = tuple(t["groups"]) if isinstance(t["groups"], list) else t["groups"]
+    if "arrival_times" in t:
+        raw = t["arrival_times"]
+        if not isinstance(raw, list):
+            r.problems.append(f"{path}.arrival_times must be a list of clock times like "
+                              f"\"08:00:30\" (got {raw!r})")
+        else:
+            instants = []
+            for j, v in enumerate(raw):
+                try:
+                    instants.append(parse_clock(v, f"{path}.arrival_times[{j}]"))
+                except ScenarioError as e:
+                    r.problems += e.problems
+            kwargs["arrival_times"] = tuple(instants)
+    for k in ("handle_time", "wrap_up", "patience"):
+        d = r.dist(t, k, path)
+        # A broken distribution is replaced so that the type's other fields get checked too.
+        kwargs[k] = d if d is not None or k not in t else _STAND_IN
+    kwargs.setdefault("handle_time", _STAND_IN)
+    kwargs.setdefault("name", "?")
+    built = r.build(InboundType, path, **kwargs)
+    return built if len(r.problems) == before else None
+
+
+def _read_group(r: _Reader, g, path: str) -> AgentGroup | None:
+    if r.table(g, path, _GROUP, ("name", "skills")) is None:
+        return None
+    before = len(r.problems)
+    kwargs = {"name": g.get("name", "?"), "skills": g.get("skills", ("?",))}
+    if isinstance(kwargs["skills"], list):
+        kwargs["skills"] = tuple(kwargs["skills"])
+    if "headcount" in g:
+        kwargs["headcount"] = r.number_list(g, "headcount", path)
+    if "shifts" in g:
+        shifts = []
+        if not isinstance(g["shifts"], list):
+            r.problems.append(f"{path}.shifts must be a list of tables like {{ start = "
+                              f"\"07:00\", end = \"15:00\", count = 5 }} (got {g['shifts']!r})")
+        else:
+            for j, s in enumerate(g["shifts"]):
+                sp = f"{path}.shifts[{j}]"
+                if r.table(s, sp, _SHIFT, ("start", "end")) is None:
+                    continue
+                start, end = r.clock(s, "start", sp), r.clock(s, "end", sp)
+                if start is not None and end is not None:
+                    shifts.append(r.build(Shift, sp, start_at=start, end_at=end,
+                                          count=s.get("count", 1)))
+        kwargs["shifts"] = tuple(x for x in shifts if x is not None)
+    built = r.build(AgentGroup, path, **kwargs)
+    return built if len(r.problems) == before else None
 
 
 # --------------------------------------------------------------------------------------------

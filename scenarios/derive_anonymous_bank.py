@@ -1,4 +1,4 @@
-"""Derive the "Anonymous Bank" weekday forecast from the real call log.
+"""Derive the "Anonymous Bank" forecast and scenarios from the real call log.
 
 Source: the call-level log of an Israeli bank's call centre, January 1999 ("Anonymous Bank",
 Technion SEE Center, Mandelbaum; organised by Ilan Guedj; distributed free for research with
@@ -16,6 +16,21 @@ What is derived (an average working day, Sunday to Thursday, the Israeli working
 It also prints the mean patience estimated from the queue (abandoned calls divided by the
 total time callers spent queueing: the maximum-likelihood estimate for exponential patience
 with censoring by service).
+
+From the same days it writes two scenario files:
+
+* ``anonymous_bank_day.toml``: the bank's working day as one queue: the calls above, a
+  lognormal service time with the log's mean and coefficient of variation, exponential
+  patience with the estimated mean, and the head count the log shows (the mean number of
+  distinct agents who served a call in each half hour) times an availability factor
+  calibrated so that the simulated day abandons as many calls as the log (the log does not
+  say how much of each half hour the agents spent on the phones);
+* ``two_skill_centre.toml``: the two biggest call types, regular customers (``PS``) and
+  prospects (``NW``), each with its own volume, service time and patience from the log,
+  answered by a team each and a shared pool of generalists working shifts (prospects reach the
+  pool at once, regular customers after 20 seconds in queue).  The teams' head counts are set
+  from Erlang A (80/20) less what the pool covers; they are a planning example, not the
+  bank's roster.
 
 Usage::
 
@@ -81,15 +96,156 @@ def derive(df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     return table, facts
 
 
+def _offered(df: pd.DataFrame) -> pd.DataFrame:
+    work = df[df["date"].dt.day_name().isin(WORKDAYS)]
+    offered = work[(work["outcome"] == "AGENT") | ((work["outcome"] == "HANG") & work["queued"])]
+    return offered[(offered["offered_at"] >= OPEN_AT) & (offered["offered_at"] < CLOSE_AT)]
+
+
+def _profile(offered: pd.DataFrame, days: int) -> dict:
+    """Calls per interval, service-time mean and CV, and patience of some offered calls."""
+    starts = np.arange(OPEN_AT, CLOSE_AT, INTERVAL)
+    slot = (offered["offered_at"] // INTERVAL) * INTERVAL
+    calls = offered.groupby(slot).size().reindex(starts, fill_value=0) / days
+    service = offered.loc[offered["outcome"] == "AGENT", "ser_time"]
+    queued = offered[offered["queued"]]
+    abandoned = int((queued["outcome"] == "HANG").sum())
+    return {"volume": [round(float(x), 1) for x in calls],
+            "mean": round(float(service.mean()), 0),
+            "cv": round(float(service.std() / service.mean()), 2),
+            "patience": round(float(queued["q_time"].sum() / abandoned), 0)}
+
+
+def log_figures(df: pd.DataFrame) -> dict:
+    """What the log itself says about the offered calls of a working day (07:00-24:00)."""
+    offered = _offered(df)
+    served = offered["outcome"] == "AGENT"
+    return {"abandon_rate": float((~served).mean()),
+            "service_level": float((served & (offered["q_time"] <= 20)).mean()),
+            "asa": float(offered.loc[served, "q_time"].mean())}
+
+
+def bank_day(df: pd.DataFrame, *, calibrate: bool = True):
+    """The bank's working day as one queue, staffed as the log shows.
+
+    The log shows which agents served calls in each half hour, not how much of that half hour
+    they were on the phones (they also did other work), so the head count is the mean number
+    of distinct agents seen serving, times an availability factor chosen so that the
+    simulated day loses as many callers as the log did.
+    """
+    import blendsim as bs
+
+    work = df[df["date"].dt.day_name().isin(WORKDAYS)]
+    days = work["date"].nunique()
+    p = _profile(_offered(df), days)
+    served = work[work["outcome"] == "AGENT"]
+    start = clock_seconds(served["ser_start"])
+    slot = (start // INTERVAL) * INTERVAL
+    agents = served.assign(slot=slot).groupby(["date", "slot"])["server"].nunique()
+    per_slot = agents.groupby("slot").sum() / days
+    seen = np.array([float(per_slot.get(t, 0.0)) for t in range(OPEN_AT, CLOSE_AT, INTERVAL)])
+
+    def scenario(availability: float):
+        headcount = np.maximum(1, np.round(seen * availability)).astype(int).tolist()
+        return bs.Scenario(
+            name="Anonymous Bank, a working day",
+            description=(
+                "An Israeli bank's call centre on an average working day of January 1999 "
+                "(Technion SEE Center's Anonymous Bank log): calls, service times and patience "
+                "from the log. Head count: the mean number of distinct agents seen serving "
+                f"calls in each half hour times {availability:.2f}, the share of their time "
+                "on the phones that makes the simulated day lose as many callers as the log "
+                "did."),
+            day=bs.Day(open_at=OPEN_AT, close_at=CLOSE_AT, interval=INTERVAL),
+            inbound=[bs.InboundType(name="calls", volume=p["volume"],
+                                    handle_time=bs.Lognormal(mean=p["mean"], cv=p["cv"]),
+                                    patience=bs.Exponential(mean=p["patience"]))],
+            groups=[bs.AgentGroup(name="agents", skills=["calls"], headcount=headcount)],
+        )
+
+    if not calibrate:
+        return scenario(1.0)
+    goal = log_figures(df)["abandon_rate"]
+    best = min((abs(bs.simulate(scenario(f), replications=10, seed=1).summary().loc[
+        "abandon_rate", "mean"] - goal), f) for f in np.arange(0.50, 1.001, 0.02))
+    return scenario(round(float(best[1]), 2))
+
+
+def two_skill_centre(df: pd.DataFrame):
+    """Regular customers and prospects: a team each and a shared pool on shifts."""
+    import blendsim as bs
+
+    work = df[df["date"].dt.day_name().isin(WORKDAYS)]
+    days = work["date"].nunique()
+    offered = _offered(df)
+    types = {"regular": _profile(offered[offered["type"].str.strip() == "PS"], days),
+             "prospects": _profile(offered[offered["type"].str.strip() == "NW"], days)}
+    starts = [f"{t // 3600:02d}:{t % 3600 // 60:02d}" for t in range(OPEN_AT, CLOSE_AT,
+                                                                      INTERVAL)]
+    pool_shifts = [bs.Shift(start_at=8 * 3600, end_at=16 * 3600, count=2),
+                   bs.Shift(start_at=14 * 3600, end_at=22 * 3600, count=2)]
+    pool_on = np.zeros(len(starts))
+    for sh in pool_shifts:
+        on = (np.arange(OPEN_AT, CLOSE_AT, INTERVAL) >= sh.start_at) & (
+            np.arange(OPEN_AT, CLOSE_AT, INTERVAL) < sh.end_at)
+        pool_on += on * sh.count
+    heads = {}
+    for name, p in types.items():
+        need = bs.staffing_table({"interval_start": starts, "calls": p["volume"],
+                                  "aht": [p["mean"]] * len(starts)},
+                                 interval=INTERVAL, target_sl=0.8, target_time=20,
+                                 model="erlang_a", patience=p["patience"], min_agents=1)
+        # The pool covers about half an agent of each type's need while it is on.
+        heads[name] = [max(1, int(n - np.floor(on / 2))) for n, on in
+                       zip(need["agents"], pool_on, strict=True)]
+    return bs.Scenario(
+        name="Two skills and a shared pool",
+        description=("Regular customers (type PS) and prospects (type NW) of the Anonymous "
+                     "Bank's working day, each with its volume, service time and patience "
+                     "from the 1999 log; a team per type staffed from Erlang A, and a pool "
+                     "of generalists on two shifts who take prospects at once and regular "
+                     "customers after 20 seconds."),
+        day=bs.Day(open_at=OPEN_AT, close_at=CLOSE_AT, interval=INTERVAL),
+        inbound=[
+            bs.InboundType(name="regular", volume=types["regular"]["volume"],
+                           handle_time=bs.Lognormal(mean=types["regular"]["mean"],
+                                                    cv=types["regular"]["cv"]),
+                           patience=bs.Exponential(mean=types["regular"]["patience"]),
+                           groups=["regular team", "pool"], overflow_after=[0, 20]),
+            bs.InboundType(name="prospects", volume=types["prospects"]["volume"],
+                           handle_time=bs.Lognormal(mean=types["prospects"]["mean"],
+                                                    cv=types["prospects"]["cv"]),
+                           patience=bs.Exponential(mean=types["prospects"]["patience"]),
+                           priority=1, groups=["prospects team", "pool"],
+                           overflow_after=[0, 0]),
+        ],
+        groups=[
+            bs.AgentGroup(name="regular team", skills=["regular"], headcount=heads["regular"]),
+            bs.AgentGroup(name="prospects team", skills=["prospects"],
+                          headcount=heads["prospects"]),
+            bs.AgentGroup(name="pool", skills=["prospects", "regular"], shifts=pool_shifts),
+        ],
+    )
+
+
 def main(argv: list[str]) -> int:
     default = "../shared/data/anonymous_bank_1999_january.txt"
     src = Path(argv[1]) if len(argv) > 1 else Path(default)
     dst = Path(argv[2]) if len(argv) > 2 else Path("scenarios/anonymous_bank_weekday.csv")
-    table, facts = derive(load_log(src))
+    df = load_log(src)
+    table, facts = derive(df)
     table.to_csv(dst, index=False)
-    for k, v in facts.items():
+    for k, v in {**facts, **{f"log {k}": round(v, 4) for k, v in log_figures(df).items()}
+                 }.items():
         print(f"{k}: {v}")
     print(f"written: {dst}")
+    import blendsim as bs
+
+    for name, build in (("anonymous_bank_day.toml", bank_day),
+                        ("two_skill_centre.toml", two_skill_centre)):
+        path = dst.parent / name
+        bs.dump_scenario(build(df), path)
+        print(f"written: {path}")
     return 0
 
 
