@@ -28,9 +28,9 @@ From the same days it writes two scenario files:
 * ``two_skill_centre.toml``: the two biggest call types, regular customers (``PS``) and
   prospects (``NW``), each with its own volume, service time and patience from the log,
   answered by a team each and a shared pool of generalists working shifts (prospects reach the
-  pool at once, regular customers after 20 seconds in queue).  The teams' head counts are set
-  from Erlang A (80/20) less what the pool covers; they are a planning example, not the
-  bank's roster.
+  pool at once, regular customers after 20 seconds in queue).  Each team's head count is
+  its type's Erlang A requirement (80/20) less the type's share, by workload, of the pool
+  agents on duty; a planning example, not the bank's roster.
 
 Usage::
 
@@ -189,15 +189,18 @@ def two_skill_centre(df: pd.DataFrame):
         on = (np.arange(OPEN_AT, CLOSE_AT, INTERVAL) >= sh.start_at) & (
             np.arange(OPEN_AT, CLOSE_AT, INTERVAL) < sh.end_at)
         pool_on += on * sh.count
+    load = {name: np.asarray(p["volume"]) * p["mean"] for name, p in types.items()}
+    total = sum(load.values())
     heads = {}
     for name, p in types.items():
         need = bs.staffing_table({"interval_start": starts, "calls": p["volume"],
                                   "aht": [p["mean"]] * len(starts)},
                                  interval=INTERVAL, target_sl=0.8, target_time=20,
                                  model="erlang_a", patience=p["patience"], min_agents=1)
-        # The pool covers about half an agent of each type's need while it is on.
-        heads[name] = [max(1, int(n - np.floor(on / 2))) for n, on in
-                       zip(need["agents"], pool_on, strict=True)]
+        # The pool stands in for the type's share (by workload) of the pool agents on duty.
+        share = np.where(total > 0, load[name] / np.maximum(total, 1e-9), 0.5)
+        heads[name] = [max(1, int(n - round(float(on * sh)))) for n, on, sh in
+                       zip(need["agents"], pool_on, share, strict=True)]
     return bs.Scenario(
         name="Two skills and a shared pool",
         description=("Regular customers (type PS) and prospects (type NW) of the Anonymous "

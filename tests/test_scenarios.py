@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from blendsim import required_agents, staffing_table
+from blendsim import load_scenario, required_agents, simulate, staffing_table
 
 ROOT = Path(__file__).resolve().parents[1]
 FORECAST = ROOT / "scenarios" / "anonymous_bank_weekday.csv"
+SCENARIO_FILES = sorted((ROOT / "scenarios").glob("*.toml"))
 SHARED_LOG = ROOT.parent / "shared" / "data" / "anonymous_bank_1999_january.txt"
 
 
@@ -38,13 +39,44 @@ def test_bank_forecast_staffs_end_to_end():
     assert table["agents"].max() >= table["agents"].iloc[0]
 
 
-@pytest.mark.skipif(not SHARED_LOG.exists(), reason="the shared call log is not available here")
-def test_forecast_is_reproduced_from_the_call_log(tmp_path):
+def test_every_scenario_file_loads_and_simulates_a_sensible_day():
+    assert {p.name for p in SCENARIO_FILES} >= {"anonymous_bank_day.toml",
+                                                "two_skill_centre.toml"}
+    for path in SCENARIO_FILES:
+        sc = load_scenario(path)
+        result = simulate(sc, replications=3, seed=1)
+        s = result.summary()
+        expected = sum(t.expected_calls(sc.day.interval, sc.day).sum() for t in sc.inbound)
+        assert abs(s.loc["offered", "mean"] - expected) < 0.1 * expected, path.name
+        assert 0.3 < s.loc["service_level", "mean"] < 1.0, path.name
+        assert 0.2 < s.loc["occupancy", "mean"] < 1.0, path.name
+        assert (result.contacts["outcome"] != "pending").all()
+
+
+def test_the_bank_day_loses_callers_like_the_log():
+    # Calibrated so that the simulated day abandons as many calls as the 1999 log (10.9%).
+    s = simulate(load_scenario(ROOT / "scenarios" / "anonymous_bank_day.toml"),
+                 replications=10, seed=3).summary()
+    assert s.loc["abandon_rate", "ci_low"] < 0.109 + 0.01
+    assert s.loc["abandon_rate", "ci_high"] > 0.109 - 0.01
+
+
+def _derive_module():
     spec = importlib.util.spec_from_file_location(
         "derive_anonymous_bank", ROOT / "scenarios" / "derive_anonymous_bank.py")
     derive = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(derive)
-    table, facts = derive.derive(derive.load_log(SHARED_LOG))
+    return derive
+
+
+@pytest.mark.skipif(not SHARED_LOG.exists(), reason="the shared call log is not available here")
+def test_forecast_and_scenarios_are_reproduced_from_the_call_log():
+    derive = _derive_module()
+    log = derive.load_log(SHARED_LOG)
+    table, facts = derive.derive(log)
     committed = pd.read_csv(FORECAST)
     pd.testing.assert_frame_equal(table.reset_index(drop=True), committed, check_dtype=False)
     assert facts["working days"] == 19
+    for name, build in (("anonymous_bank_day.toml", derive.bank_day),
+                        ("two_skill_centre.toml", derive.two_skill_centre)):
+        assert build(log) == load_scenario(ROOT / "scenarios" / name), name
