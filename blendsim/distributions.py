@@ -51,11 +51,23 @@ class Distribution(Protocol):
 
 
 def _positive(name: str, value, problems: list[str], *, allow_zero: bool = False) -> None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(
-        value) and (value >= 0 if allow_zero else value > 0)
+    try:
+        ok = (isinstance(value, (int, float, np.integer, np.floating))
+              and not isinstance(value, (bool, np.bool_)) and math.isfinite(float(value))
+              and (value >= 0 if allow_zero else value > 0))
+    except OverflowError:  # an integer too large for a float
+        ok = False
     if not ok:
         rule = ">= 0" if allow_zero else "> 0"
         problems.append(f"{name} must be a number {rule} (got {fmt(value)})")
+
+
+def _fits(v) -> bool:
+    try:
+        float(v)
+    except OverflowError:
+        return False
+    return True
 
 
 def _raise(problems: list[str]) -> None:
@@ -182,7 +194,8 @@ class Empirical:
     def __post_init__(self):
         values = self.values
         if isinstance(values, (list, np.ndarray)):
-            values = tuple(float(v) if isinstance(v, (int, float, np.number)) else v
+            values = tuple(float(v) if isinstance(v, (int, float, np.number))
+                           and not isinstance(v, (bool, np.bool_)) and _fits(v) else v
                            for v in values)
             object.__setattr__(self, "values", values)
         problems: list[str] = []
@@ -220,10 +233,11 @@ def distribution_from_dict(data, path: str = "distribution") -> Distribution:
         raise ScenarioError([f"{path} must be a table like {{ dist = \"exponential\", "
                              f"mean = 240 }} (got {data!r})"])
     kind = data.get("dist")
-    if kind not in _KINDS:
+    if not isinstance(kind, str) or kind not in _KINDS:
         raise ScenarioError([f"{path}.dist must be one of {', '.join(_KINDS)} (got {kind!r})"])
     cls, fields = _KINDS[kind]
-    problems = [f"{path}.{k} is not a field of a {kind} distribution (it has "
+    article = "an" if kind[0] in "aeiou" else "a"
+    problems = [f"{path}.{k} is not a field of {article} {kind} distribution (it has "
                 f"{', '.join(fields)})" for k in data if k not in ("dist", *fields)]
     problems += [f"{path}.{k} is missing" for k in fields if k not in data]
     if problems:

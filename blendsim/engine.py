@@ -228,7 +228,14 @@ class ACD:
         if c is not None:
             self._answer(c, a)
         elif self.off_duty[a]:
-            self._leave(a)  # after closing: stay until no contact waits for this agent
+            # After closing: stay while a contact waits for this agent, even one that may
+            # only overflow to it later; look again when that one becomes eligible.
+            later = self._next_eligible(a)
+            if later is None:
+                self._leave(a)
+            else:
+                self.idle[self.agent_group[a]].append(a)
+                Timeout(self.env, later - self.env._now, a).callbacks.append(self._on_recheck)
         else:
             self.idle[self.agent_group[a]].append(a)
 
@@ -250,9 +257,40 @@ class ACD:
         self.agent_free(a)
 
     def _on_overflow(self, event) -> None:
+        """A waiting contact may now go to ``group``: an idle agent there chooses what to take.
+
+        The agent chooses with the routing policy, so that of several contacts becoming
+        eligible at one instant the higher priority goes first.
+        """
         c, group = event._value
-        if self.outcome[c] == PENDING and self.give_up_at[c] > self.env._now and self.idle[group]:
-            self._answer(c, self.idle[group].popleft())  # its queue entry is skipped later
+        idle = self.idle[group]
+        if self.outcome[c] != PENDING or self.give_up_at[c] <= self.env._now or not idle:
+            return
+        a = idle.popleft()
+        chosen = self.routing.contact_for(self, a)
+        if chosen is None:
+            idle.appendleft(a)  # nothing it may take after all: still the longest idle
+            return
+        self._answer(chosen, a)  # (contact_for took it off its queue)
+
+    def _next_eligible(self, a: int) -> float | None:
+        """When the next waiting contact this agent may take becomes eligible (or None)."""
+        now = self.env._now
+        soonest = None
+        for t, delay in self.skills[self.agent_group[a]]:
+            q = self.waiting(t)
+            if q:
+                at = self.arrival_at[q[0]] + delay
+                if at > now and (soonest is None or at < soonest):
+                    soonest = at
+        return soonest
+
+    def _on_recheck(self, event) -> None:
+        a = event._value
+        idle = self.idle[self.agent_group[a]]
+        if not self.busy[a] and a in idle:
+            idle.remove(a)
+            self.agent_free(a)
 
     def _live(self, t: int) -> int:
         """Number of contacts of type ``t`` really waiting (drops hang-ups from the queue)."""
@@ -297,7 +335,7 @@ class ACD:
             group_idle = self.idle[self.agent_group[a]]
             if a in group_idle:
                 group_idle.remove(a)
-            self._leave(a)
+            self.agent_free(a)  # leaves, unless closing and a contact still waits for it
 
     # --- the run ------------------------------------------------------------------------------
 

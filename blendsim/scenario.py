@@ -25,8 +25,10 @@ allowed: ``inbound[1].handle_time.mean must be a number > 0 (got -30)``.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -52,6 +54,7 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 INTERVALS = (900, 1800, 3600)
+MAX_DAY = 400 * 24 * 3600  # a "day" may be a long stationary run, but not an endless one
 SL_DEFINITIONS = ("offered", "answered", "short_abandons_excluded")
 
 
@@ -60,8 +63,13 @@ SL_DEFINITIONS = ("offered", "answered", "short_abandons_excluded")
 
 
 def _is_number(x) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(
-        x, (bool, np.bool_)) and math.isfinite(float(x))
+    if not isinstance(x, (int, float, np.integer, np.floating)) or isinstance(
+            x, (bool, np.bool_)):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def _check_number(problems, path, x, *, low=None, low_open=False, high=None, high_open=False,
@@ -85,6 +93,11 @@ def _check_name(problems, path, x):
         problems.append(f"{path} must be a non-empty text (got {x!r})")
 
 
+def _short(x, limit: int = 80) -> str:
+    text = repr(x)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _as_tuple(obj, name):
     value = getattr(obj, name)
     if isinstance(value, (list, np.ndarray)):
@@ -98,12 +111,15 @@ def _raise(problems):
 
 
 def parse_clock(text, path: str) -> float:
-    """``"07:30"`` (or ``"25:00"``, ``"07:30:15"``) -> seconds after midnight."""
+    """``"07:30"`` (or ``"25:00"``, ``"07:30:15"``, a TOML time) -> seconds after midnight."""
     if _is_number(text) and float(text) >= 0:
         return float(text)
+    if isinstance(text, datetime.time) and text.tzinfo is None:
+        return float(text.hour * 3600 + text.minute * 60 + text.second
+                     + text.microsecond / 1e6)
     if isinstance(text, str):
         parts = text.strip().split(":")
-        if 2 <= len(parts) <= 3 and all(p.isdigit() for p in parts):
+        if 2 <= len(parts) <= 3 and all(re.fullmatch(r"[0-9]+", p) for p in parts):
             h, m = int(parts[0]), int(parts[1])
             s = int(parts[2]) if len(parts) == 3 else 0
             if m < 60 and s < 60:
@@ -145,14 +161,17 @@ class Day:
                             f"minutes) (got {self.interval!r})")
         if not problems:
             length = self.close_at - self.open_at
-            if length <= 0:
+            if length > MAX_DAY:
+                problems.append(f"close_at must be at most {MAX_DAY // 3600:,} hours after "
+                                f"open_at (got {length / 3600:,.0f} hours)")
+            elif length <= 0:
                 problems.append(f"close_at must be after open_at (got open "
                                 f"{format_clock(self.open_at)}, close "
                                 f"{format_clock(self.close_at)})")
             elif length % self.interval:
-                problems.append(f"the day ({format_clock(self.open_at)}-"
-                                f"{format_clock(self.close_at)}) must be a whole number of "
-                                f"{self.interval / 60:g}-minute intervals")
+                problems.append(f"close_at must be a whole number of {self.interval / 60:g}-"
+                                f"minute intervals after open_at (got "
+                                f"{format_clock(self.open_at)}-{format_clock(self.close_at)})")
         _raise(problems)
 
     @property
@@ -241,8 +260,11 @@ class InboundType:
                  self.daily_volume is not None or self.shape is not None,
                  self.arrival_times is not None]
         if sum(forms) != 1:
-            problems.append("give the volume one way: volume (calls per interval), "
-                            "rate_per_hour, daily_volume with shape, or arrival_times")
+            given = [k for k, on in zip(("volume", "rate_per_hour", "daily_volume/shape",
+                                         "arrival_times"), forms, strict=True) if on]
+            problems.append("volume must be given exactly one way: volume (calls per "
+                            "interval), rate_per_hour, daily_volume with shape, or "
+                            f"arrival_times (got {' and '.join(given) or 'none of them'})")
         if self.arrival_times is not None:
             if not isinstance(self.arrival_times, tuple):
                 problems.append(f"arrival_times must be a list of instants (got "
@@ -262,7 +284,8 @@ class InboundType:
                 _check_number(problems, f"{name}[{i}]", v, low=0)
         if self.daily_volume is not None or self.shape is not None:
             if self.daily_volume is None or self.shape is None:
-                problems.append("daily_volume and shape go together")
+                problems.append("daily_volume and shape go together (got "
+                                f"{'daily_volume' if self.shape is None else 'shape'} only)")
             else:
                 _check_number(problems, "daily_volume", self.daily_volume, low=0)
                 if isinstance(self.shape, tuple) and all(_is_number(v) for v in self.shape) \
@@ -283,6 +306,8 @@ class InboundType:
         if self.overflow_after is not None:
             if self.groups is None:
                 problems.append("overflow_after needs groups (one delay per group)")
+            elif not isinstance(self.groups, tuple):
+                pass  # groups itself is reported above
             elif not isinstance(self.overflow_after, tuple) or len(self.overflow_after) != len(
                     self.groups):
                 problems.append(f"overflow_after must have one delay per group "
@@ -366,11 +391,13 @@ class AgentGroup:
         else:
             for i, s in enumerate(self.skills):
                 _check_name(problems, f"skills[{i}]", s)
-            if len(set(self.skills)) != len(self.skills):
+            named = [s for s in self.skills if isinstance(s, str)]
+            if len(named) == len(self.skills) and len(set(named)) != len(named):
                 problems.append(f"skills must not repeat a type (got {list(self.skills)})")
         if (self.headcount is None) == (self.shifts is None):
-            problems.append("give the staffing one way: headcount (agents per interval) or "
-                            "shifts")
+            problems.append("headcount (agents per interval) or shifts must be given, one of "
+                            "them (got " + ("both" if self.headcount is not None else
+                                            "neither") + ")")
         if self.headcount is not None:
             if not isinstance(self.headcount, tuple) or not self.headcount:
                 problems.append(f"headcount must be a list of whole numbers, one per interval "
@@ -414,12 +441,12 @@ class Scenario:
                             f"{self.service_target!r})")
         if not isinstance(self.inbound, tuple) or not all(
                 isinstance(t, InboundType) for t in self.inbound):
-            problems.append("inbound must be a list of InboundType")
+            problems.append(f"inbound must be a list of InboundType (got {_short(self.inbound)})")
         elif not self.inbound:
             problems.append("inbound must list at least one inbound type")
         if not isinstance(self.groups, tuple) or not all(
                 isinstance(g, AgentGroup) for g in self.groups):
-            problems.append("groups must be a list of AgentGroup")
+            problems.append(f"groups must be a list of AgentGroup (got {_short(self.groups)})")
         elif not self.groups:
             problems.append("groups must list at least one agent group")
         if not problems:
@@ -575,12 +602,11 @@ class _Reader:
         return data
 
     def build(self, cls, path: str, **kwargs):
+        """``cls(**kwargs)``; its problems are noted under ``path`` in the file's own words."""
         try:
             return cls(**kwargs)
         except ScenarioError as e:
-            self.problems += [f"{path}.{p}" if path else p for p in e.problems]
-        except TypeError as e:  # pragma: no cover - fields are checked before building
-            self.problems.append(f"{path}: {e}")
+            self.problems += [_in_file_words(cls, path, p) for p in e.problems]
         return None
 
     def clock(self, data, key, path, default=None):
@@ -601,14 +627,37 @@ class _Reader:
             self.problems += e.problems
             return None
 
-    def number_list(self, data, key, path):
+    def number_list(self, data, key, path, stand_in=(0.0,)):
+        """A list field as a tuple; if it is not a list, the problem is noted and a harmless
+        stand-in returned, so that the rest of the part is still checked."""
         if key not in data:
             return None
         v = data[key]
         if not isinstance(v, list):
-            self.problems.append(f"{path}.{key} must be a list of numbers (got {v!r})")
-            return None
+            self.problems.append(f"{path}.{key} must be a list of numbers (got {_short(v)})")
+            return stand_in
         return tuple(v)
+
+
+# Dataclass fields that the file calls by another name.
+_FILE_KEYS = {
+    "Day": {"open_at": "open", "close_at": "close", "interval": "interval_minutes"},
+    "ServiceTarget": {"short_abandon": "short_abandon_seconds"},
+    "Shift": {"start_at": "start", "end_at": "end"},
+}
+
+
+def _in_file_words(cls, path: str, problem: str) -> str:
+    """A dataclass's problem under the file path ``path``, with the file's field names."""
+    for field_name, key in _FILE_KEYS.get(cls.__name__, {}).items():
+        problem = re.sub(rf"\b{field_name}\b", key, problem)
+    head = re.match(r"[A-Za-z_][A-Za-z_0-9]*", problem)
+    known = {f.name for f in fields(cls)} | set(_FILE_KEYS.get(cls.__name__, {}).values())
+    if not path:
+        return problem
+    if head and head.group(0) in known:
+        return f"{path}.{problem}"
+    return f"{path}: {problem}"
 
 
 _TOP = ("schema_version", "name", "description", "day", "service_target", "inbound", "groups")
@@ -630,7 +679,7 @@ def _scenario_from_dict(data, source: str | None) -> Scenario:
     if r.table(data, "", _TOP, ("schema_version", "day", "inbound", "groups")) is None:
         raise ScenarioError(r.problems, source)
     version = data.get("schema_version")
-    if "schema_version" in data and version != SCHEMA_VERSION:
+    if "schema_version" in data and (type(version) is not int or version != SCHEMA_VERSION):
         r.problems.append(f"schema_version must be {SCHEMA_VERSION} (got {version!r})")
 
     day = _read_day(r, data)
@@ -646,6 +695,9 @@ def _scenario_from_dict(data, source: str | None) -> Scenario:
 
     broken: set[str] = set()
     inbound = _read_list(r, data, "inbound", "[[inbound]]")
+    if inbound is None:
+        broken.add("inbound")
+        inbound = []
     types = []
     for i, t in enumerate(inbound):
         built = _read_inbound(r, t, f"inbound[{i}]")
@@ -657,7 +709,11 @@ def _scenario_from_dict(data, source: str | None) -> Scenario:
                                 volume=(0.0,) * n)
         types.append(built)
     groups = []
-    for i, g in enumerate(_read_list(r, data, "groups", "[[groups]]")):
+    raw_groups = _read_list(r, data, "groups", "[[groups]]")
+    if raw_groups is None:
+        broken.add("groups")
+        raw_groups = []
+    for i, g in enumerate(raw_groups):
         built = _read_group(r, g, f"groups[{i}]")
         if built is None:
             broken.add(f"groups[{i}]")
@@ -680,15 +736,39 @@ def _scenario_from_dict(data, source: str | None) -> Scenario:
                                 inbound=tuple(types), groups=tuple(groups),
                                 service_target=target)
         except ScenarioError as e:
-            r.problems += [p for p in e.problems
-                           if not any(p.startswith(b + ".") or p.startswith(b + " ")
-                                      for b in broken)]
+            r.problems += [_file_path(p) for p in e.problems if not _follows_from(p, broken)]
     if r.problems or broken or scenario is None:
         raise ScenarioError(r.problems or ["the scenario is incomplete"], source)
     return scenario
 
 
 _STAND_IN = Exponential(mean=1.0)  # stands in for a distribution that failed to read
+
+# Findings between parts that a broken part of that kind can cause by itself.
+_KNOCK_ON = {
+    "inbound": ("is not an inbound type", "must list at least one inbound type"),
+    "groups": ("is not an agent group", "is not a skill of any agent group",
+               "does not have the skill", "must list at least one agent group"),
+}
+
+
+def _file_path(problem: str) -> str:
+    """A cross-check finding in the file's words (``shifts[0].start``, not ``start_at``)."""
+    for field_name, key in (("start_at", "start"), ("end_at", "end"), ("open_at", "open"),
+                            ("close_at", "close")):
+        problem = re.sub(rf"\.{field_name}\b", f".{key}", problem)
+    return problem
+
+
+def _follows_from(problem: str, broken: set[str]) -> bool:
+    """Whether a cross-check finding is only a knock-on effect of a part already reported."""
+    for b in broken:
+        if problem.startswith((b + ".", b + " ")):
+            return True
+        kind = b.split("[")[0]
+        if any(phrase in problem for phrase in _KNOCK_ON.get(kind, ())):
+            return True
+    return False
 
 
 def _read_day(r: _Reader, data: dict) -> Day | None:
@@ -711,11 +791,13 @@ def _read_day(r: _Reader, data: dict) -> Day | None:
     return r.build(Day, "day", open_at=open_at, close_at=close_at, interval=float(minutes * 60))
 
 
-def _read_list(r: _Reader, data: dict, key: str, form: str) -> list:
-    items = data.get(key, [])
+def _read_list(r: _Reader, data: dict, key: str, form: str) -> list | None:
+    if key not in data:
+        return None  # reported as missing already
+    items = data[key]
     if not isinstance(items, list):
-        r.problems.append(f"{key} must be a list of tables ({form}) (got {items!r})")
-        return []
+        r.problems.append(f"{key} must be a list of tables ({form}) (got {_short(items)})")
+        return None
     return items
 
 
@@ -730,7 +812,12 @@ def _read_inbound(r: _Reader, t, path: str) -> InboundType | None:
         if v is not None:
             kwargs[k] = v
     if "groups" in t:
-        kwargs["groups"] = tuple(t["groups"]) if isinstance(t["groups"], list) else t["groups"]
+        if isinstance(t["groups"], list):
+            kwargs["groups"] = tuple(t["groups"])
+        else:
+            r.problems.append(f"{path}.groups must be a non-empty list of group names (got "
+                              f"{_short(t['groups'])})")
+            kwargs.pop("overflow_after", None)  # its delays cannot be matched to groups
     if "arrival_times" in t:
         raw = t["arrival_times"]
         if not isinstance(raw, list):
@@ -746,9 +833,11 @@ def _read_inbound(r: _Reader, t, path: str) -> InboundType | None:
             kwargs["arrival_times"] = tuple(instants)
     for k in ("handle_time", "wrap_up", "patience"):
         d = r.dist(t, k, path)
-        # A broken distribution is replaced so that the type's other fields get checked too.
-        kwargs[k] = d if d is not None or k not in t else _STAND_IN
-    kwargs.setdefault("handle_time", _STAND_IN)
+        if d is not None:
+            kwargs[k] = d
+        elif k in t or k == "handle_time":
+            # Broken or missing (already reported): stand in, so the rest is checked too.
+            kwargs[k] = _STAND_IN
     kwargs.setdefault("name", "?")
     built = r.build(InboundType, path, **kwargs)
     return built if len(r.problems) == before else None
@@ -762,7 +851,7 @@ def _read_group(r: _Reader, g, path: str) -> AgentGroup | None:
     if isinstance(kwargs["skills"], list):
         kwargs["skills"] = tuple(kwargs["skills"])
     if "headcount" in g:
-        kwargs["headcount"] = r.number_list(g, "headcount", path)
+        kwargs["headcount"] = r.number_list(g, "headcount", path, stand_in=(0,))
     if "shifts" in g:
         shifts = []
         if not isinstance(g["shifts"], list):
@@ -836,6 +925,8 @@ def _scenario_to_dict(sc: Scenario) -> dict:
 
 
 def _toml_value(v) -> str:
+    if isinstance(v, np.generic):
+        v = v.item()
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
@@ -847,7 +938,8 @@ def _toml_value(v) -> str:
             return "nan"
         return repr(v)
     if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
+        # JSON's escapes are TOML's, but TOML also forbids a raw DEL character.
+        return json.dumps(v, ensure_ascii=False).replace("\x7f", "\\u007F")
     if isinstance(v, dict):
         return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + " }"
     if isinstance(v, (list, tuple)):
