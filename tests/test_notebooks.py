@@ -36,6 +36,11 @@ def test_notebook_runs_top_to_bottom(path, monkeypatch):
             exec(compile(source, f"{path.name}[cell {n}]", "exec"), namespace)
     finally:
         plt.close("all")
+    # What the notebooks tell a student must be what their cells compute.
+    if "theory" in namespace and "p_wait" in namespace:
+        assert abs(namespace["p_wait"].mean() - namespace["theory"]) < namespace["half"]
+    if "same_seed" in namespace:
+        assert namespace["same_seed"].std() < 0.5 * namespace["other_seed"].std()
     # The blending frontier it draws must show the trade-off it talks about.
     if "frontier" in namespace:
         frontier = namespace["frontier"]
