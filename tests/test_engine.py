@@ -774,7 +774,9 @@ def test_agents_work_one_contact_at_a_time_only_when_logged_on_and_skilled(sc, s
             finished = {e for _, e, _ in d.busy.get(agent, [])}
             for on, off in rows:
                 assert on in starts and off >= on
-                assert off in ends or off in finished
+                # (after closing an agent may also leave when a caller it stayed for, still
+                # inside an overflow delay, would have reached it but is gone)
+                assert off in ends or off in finished or off >= d.close
             for p0, p1 in d.periods[agent]:
                 assert any(on <= p0 and p1 <= off for on, off in rows)
         assert set(d.logs) == {ag for ag, _, _, _ in sc.agent_periods()}
