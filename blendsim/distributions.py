@@ -116,46 +116,44 @@ class Deterministic:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Lognormal:
-    """Lognormal with the given mean and coefficient of variation (std / mean)."""
+class _MeanCV:
+    """A distribution given by its mean (seconds) and coefficient of variation."""
 
     mean: float
     cv: float
+    kind = ""  # the name a scenario file gives it
 
     def __post_init__(self):
         problems: list[str] = []
         _positive("mean", self.mean, problems)
         _positive("cv", self.cv, problems)
         _raise(problems)
+
+    def to_dict(self) -> dict:
+        return {"dist": self.kind, "mean": self.mean, "cv": self.cv}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Lognormal(_MeanCV):
+    """Lognormal with the given mean and coefficient of variation (std / mean)."""
+
+    kind = "lognormal"
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         sigma2 = math.log1p(self.cv * self.cv)
         mu = math.log(self.mean) - 0.5 * sigma2
         return rng.lognormal(mu, math.sqrt(sigma2), size)
 
-    def to_dict(self) -> dict:
-        return {"dist": "lognormal", "mean": self.mean, "cv": self.cv}
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Gamma:
+class Gamma(_MeanCV):
     """Gamma with the given mean and coefficient of variation (cv 1 is exponential)."""
 
-    mean: float
-    cv: float
-
-    def __post_init__(self):
-        problems: list[str] = []
-        _positive("mean", self.mean, problems)
-        _positive("cv", self.cv, problems)
-        _raise(problems)
+    kind = "gamma"
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         shape = 1.0 / (self.cv * self.cv)
         return rng.gamma(shape, self.mean / shape, size)
-
-    def to_dict(self) -> dict:
-        return {"dist": "gamma", "mean": self.mean, "cv": self.cv}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
