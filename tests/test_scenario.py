@@ -483,10 +483,14 @@ STAFFING_ONE_WAY = ("headcount (agents per interval) or shifts must be given, on
                     "(got {})")
 
 
+SKILLS_RULE = ("skills must be a non-empty list of inbound type names, unless the group only "
+               "calls outbound")
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"name": None}, "name must be a non-empty text (got None)"),
-    ({"skills": []}, "skills must be a non-empty list of inbound type names (got ())"),
-    ({"skills": "sales"}, "skills must be a non-empty list of inbound type names (got 'sales')"),
+    ({"skills": []}, SKILLS_RULE + " (got ())"),
+    ({"skills": "sales"}, SKILLS_RULE + " (got 'sales')"),
     ({"skills": ["sales", ""]}, "skills[1] must be a non-empty text (got '')"),
     ({"skills": ["sales", "sales"]}, "skills must not repeat a type (got ['sales', 'sales'])"),
     ({"headcount": DROP}, STAFFING_ONE_WAY.format("neither")),
@@ -620,7 +624,8 @@ SALES_AT_TIMES = {("inbound", 0, "volume"): DROP}  # sales by arrival_times inst
 @pytest.mark.parametrize("changes, message", [
     # unknown fields, at every level
     ({("colour",): "blue"}, "colour is not a known field (allowed: schema_version, name, "
-                            "description, day, service_target, inbound, groups)"),
+                            "description, day, service_target, inbound, groups, outbound, "
+                            "blending)"),
     ({("day", "lunch"): "12:00"},
      "day.lunch is not a known field (allowed: open, close, interval_minutes)"),
     ({("service_target", "sla"): 0.8}, "service_target.sla is not a known field (allowed: "
@@ -628,7 +633,8 @@ SALES_AT_TIMES = {("inbound", 0, "volume"): DROP}  # sales by arrival_times inst
     ({("inbound", 0, "volumes"): [1, 2]},
      f"inbound[0].volumes is not a known field (allowed: {INBOUND_FIELDS})"),
     ({("groups", 0, "headcounts"): [1, 2]},
-     "groups[0].headcounts is not a known field (allowed: name, skills, headcount, shifts)"),
+     "groups[0].headcounts is not a known field (allowed: name, skills, headcount, shifts, "
+     "outbound)"),
     ({("groups", 1, "shifts", 0, "break"): 30},
      "groups[1].shifts[0].break is not a known field (allowed: start, end, count)"),
     # missing fields

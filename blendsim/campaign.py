@@ -1,0 +1,145 @@
+"""Outbound campaigns: who to call, when dialling is allowed, and what a call attempt costs.
+
+An :class:`OutboundCampaign` is a contact list (``list_size`` records a day, or unlimited),
+optionally split into :class:`Segment` s that prefer certain agent groups (match the customer
+to the agents best able to serve them).  Each record is tried up to ``max_attempts`` times,
+``retry_after`` seconds apart, while dialling is allowed (inside ``windows`` and until
+``stop_before_close`` seconds before closing).
+
+An attempt reaches the right party with ``connect_probability`` (one value, or one per
+interval of the day).  A failed attempt (no answer, busy, voicemail) takes ``attempt_time``;
+a connect takes ``connect_time`` (ringing) before the conversation (``talk_time``, then
+``wrap_up``).  The dialler keeps ``dial_ratio`` calls in progress per agent waiting for a
+connect: 1 is progressive dialling (an agent per call), more than 1 predictive.  A connected
+customer who finds no agent free hangs up after ``connected_patience``: a *mismatch* (an
+outbound abandonment, a nuisance call), reported as a rate of live calls against
+``abandon_cap`` (3% is a common regulatory limit).
+
+Times are seconds; instants are seconds after midnight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .distributions import Deterministic, Distribution
+from .errors import ScenarioError
+
+__all__ = ["OutboundCampaign", "Segment"]
+
+
+def _number(problems, name, value, *, low=None, low_open=False, high=None, integer=False,
+            unit=""):
+    from .scenario import _check_number
+
+    _check_number(problems, name, value, low=low, low_open=low_open, high=high,
+                  integer=integer, unit=unit)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Segment:
+    """A share of a campaign's records, optionally called only by some agent groups.
+
+    ``groups`` lists the groups that may talk to these customers, best first (default: every
+    group on the campaign).
+    """
+
+    name: str
+    share: float = 1.0
+    groups: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        if isinstance(self.groups, list):
+            object.__setattr__(self, "groups", tuple(self.groups))
+        problems: list[str] = []
+        if not isinstance(self.name, str) or not self.name.strip():
+            problems.append(f"name must be a non-empty text (got {self.name!r})")
+        _number(problems, "share", self.share, low=0, low_open=True)
+        if self.groups is not None:
+            if not isinstance(self.groups, tuple) or not self.groups or not all(
+                    isinstance(g, str) and g.strip() for g in self.groups):
+                problems.append(f"groups must be a non-empty list of group names "
+                                f"(got {self.groups!r})")
+        if problems:
+            raise ScenarioError(problems)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OutboundCampaign:
+    """A proactive calling campaign (see the module docstring for every field)."""
+
+    name: str
+    talk_time: Distribution
+    list_size: int | None = None
+    segments: tuple[Segment, ...] = ()
+    windows: tuple[tuple[float, float], ...] | None = None
+    stop_before_close: float = 0.0
+    connect_probability: float | tuple[float, ...] = 0.3
+    attempt_time: Distribution = field(default_factory=lambda: Deterministic(value=25.0))
+    connect_time: Distribution = field(default_factory=lambda: Deterministic(value=10.0))
+    wrap_up: Distribution | None = None
+    max_attempts: int = 3
+    retry_after: float = 3600.0
+    dial_ratio: float = 1.0
+    connected_patience: Distribution = field(
+        default_factory=lambda: Deterministic(value=2.0))
+    abandon_cap: float = 0.03
+
+    def __post_init__(self):
+        for name in ("segments", "windows"):
+            value = getattr(self, name)
+            if isinstance(value, list):
+                value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+                object.__setattr__(self, name, value)
+        if isinstance(self.connect_probability, list):
+            object.__setattr__(self, "connect_probability", tuple(self.connect_probability))
+        problems: list[str] = []
+        if not isinstance(self.name, str) or not self.name.strip():
+            problems.append(f"name must be a non-empty text (got {self.name!r})")
+        for name in ("talk_time", "attempt_time", "connect_time", "connected_patience",
+                     "wrap_up"):
+            d = getattr(self, name)
+            if (d is not None or name != "wrap_up") and not isinstance(d, Distribution):
+                problems.append(f"{name} must be a distribution such as "
+                                f"Exponential(mean=180) (got {d!r})")
+        if self.list_size is not None:
+            _number(problems, "list_size", self.list_size, low=0, integer=True)
+        if not isinstance(self.segments, tuple) or not all(
+                isinstance(s, Segment) for s in self.segments):
+            problems.append(f"segments must be a list of Segment (got {self.segments!r})")
+        elif len({s.name for s in self.segments}) != len(self.segments):
+            problems.append("segments must have distinct names (got "
+                            f"{[s.name for s in self.segments]})")
+        if self.windows is not None:
+            if not isinstance(self.windows, tuple) or not self.windows:
+                problems.append(f"windows must be a non-empty list of (start, end) pairs "
+                                f"(got {self.windows!r})")
+            else:
+                for i, w in enumerate(self.windows):
+                    ok = (isinstance(w, tuple) and len(w) == 2 and all(
+                        isinstance(x, (int, float)) and not isinstance(x, bool) for x in w)
+                        and 0 <= w[0] < w[1])
+                    if not ok:
+                        problems.append(f"windows[{i}] must be a (start, end) pair with "
+                                        f"0 <= start < end (got {w!r})")
+        _number(problems, "stop_before_close", self.stop_before_close, low=0, unit="seconds")
+        p = self.connect_probability
+        if isinstance(p, tuple):
+            if not p:
+                problems.append("connect_probability must be a number or a list of one per "
+                                "interval (got an empty list)")
+            for i, v in enumerate(p):
+                _number(problems, f"connect_probability[{i}]", v, low=0, high=1)
+        else:
+            _number(problems, "connect_probability", p, low=0, high=1)
+        _number(problems, "max_attempts", self.max_attempts, low=1, integer=True)
+        _number(problems, "retry_after", self.retry_after, low=0, unit="seconds")
+        _number(problems, "dial_ratio", self.dial_ratio, low=1)
+        _number(problems, "abandon_cap", self.abandon_cap, low=0, high=1)
+        if problems:
+            raise ScenarioError(problems)
+
+    @property
+    def segment_list(self) -> tuple[Segment, ...]:
+        """The segments, or one segment ``"all"`` holding every record."""
+        return self.segments or (Segment(name="all"),)
