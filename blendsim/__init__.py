@@ -14,6 +14,8 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .blend import BlendResult, best_reserve, required_blend_agents, threshold_blend
+from .blending import AllOf, Dedicated, ServiceLevelGuard, Threshold, TimeWindows
+from .campaign import OutboundCampaign, Segment
 from .distributions import Deterministic, Empirical, Exponential, Gamma, Lognormal, Uniform
 from .erlang import ErlangAResult, asa, erlang_a, erlang_b, erlang_c, occupancy, service_level
 from .errors import BlendsimError, InfeasibleError, InputError, ScenarioError
@@ -37,9 +39,11 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "AgentGroup",
+    "AllOf",
     "BlendResult",
     "BlendsimError",
     "Day",
+    "Dedicated",
     "Deterministic",
     "Empirical",
     "ErlangAResult",
@@ -49,12 +53,17 @@ __all__ = [
     "InfeasibleError",
     "InputError",
     "Lognormal",
+    "OutboundCampaign",
     "Result",
     "Scenario",
     "ScenarioError",
+    "Segment",
+    "ServiceLevelGuard",
     "ServiceTarget",
     "Shift",
     "StaffingResult",
+    "Threshold",
+    "TimeWindows",
     "Uniform",
     "__version__",
     "asa",

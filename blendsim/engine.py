@@ -30,6 +30,8 @@ import simpy
 from simpy.events import Timeout
 
 from .arrivals import busyness_factor, poisson_arrivals
+from .blending import AllOf, BlendingPolicy, Dedicated, Threshold, TimeWindows
+from .dialler import Dialler
 from .records import OUTCOMES, Records
 from .routing import LongestIdle, Routing
 from .scenario import Scenario
@@ -37,8 +39,9 @@ from .streams import stream
 
 __all__ = ["ACD", "draw_contacts", "run_day"]
 
-PENDING, SERVED, ABANDONED, BLOCKED, BALKED, UNSERVED = range(6)
-assert OUTCOMES == ("pending", "served", "abandoned", "blocked", "balked", "unserved")
+PENDING, SERVED, ABANDONED, BLOCKED, BALKED, UNSERVED, FAILED, MISMATCH = range(8)
+assert OUTCOMES == ("pending", "served", "abandoned", "blocked", "balked", "unserved",
+                    "failed", "mismatch")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,16 @@ def draw_contacts(scenario: Scenario, seed: int, replication: int) -> DrawnConta
     return DrawnContacts(*(c[order] for c in cols))
 
 
+_TICK = 60.0  # seconds between looks for policies that watch the clock
+
+
+def _watches_time(policy) -> bool:
+    """Whether a policy's answer may change with nothing happening (so: look every minute)."""
+    if isinstance(policy, AllOf):
+        return any(_watches_time(p) for p in policy.policies)
+    return not isinstance(policy, (Threshold, Dedicated, TimeWindows))
+
+
 class _Environment(simpy.Environment):
     """SimPy's environment, also fed a time-sorted list of arrivals without an event each.
 
@@ -117,9 +130,11 @@ class ACD:
     """
 
     def __init__(self, scenario: Scenario, contacts: DrawnContacts,
-                 routing: Routing | None = None):
+                 routing: Routing | None = None, blending: BlendingPolicy | None = None, *,
+                 seed: int = 0, replication: int = 0):
         self.scenario = scenario
         self.routing = routing if routing is not None else LongestIdle()
+        self.policy = blending if blending is not None else scenario.blending_policy()
         self.env = _Environment(initial_time=0.0)
         self.close_at = scenario.day.close_at
         types = [t.name for t in scenario.inbound]
@@ -169,6 +184,16 @@ class ACD:
         self.logged_on_at = [math.nan] * len(names)
         self.log: list[tuple[int, float, float]] = []  # (agent, on_at, off_at)
         self._period_agent = [index[p[0]] for p in self.periods]
+        inbound_groups = [bool(g.skills) for g in scenario.groups]
+        blended_groups = [bool(g.skills and g.outbound) for g in scenario.groups]
+        self.inbound_capable = [inbound_groups[g] for g in self.agent_group]
+        self._inbound_groups = [g for g, yes in enumerate(inbound_groups) if yes]
+        self._blended_groups = [g for g, yes in enumerate(blended_groups) if yes]
+        self._asking = -1  # the agent whose outbound move a policy is deciding
+
+        # Outbound: a dialler, and the recent inbound outcomes a policy may look at.
+        self.dialler = Dialler(self, seed, replication) if scenario.outbound else None
+        self._recent: deque | None = deque() if self.dialler is not None else None
 
         self._bind_events()
 
@@ -189,11 +214,55 @@ class ACD:
                 q.popleft()
             elif give_up[c] <= now:  # hung up at give_up_at
                 q.popleft()
-                outcome[c] = ABANDONED
-                self.end_at[c] = give_up[c]
+                self._abandon(c)
             else:
                 break
         return q
+
+    def _abandon(self, c: int) -> None:
+        self.outcome[c] = ABANDONED
+        self.end_at[c] = self.give_up_at[c]
+        if self._recent is not None:
+            self._recent.append((self.give_up_at[c], self.give_up_at[c] - self.arrival_at[c],
+                                 False))
+
+    def idle_inbound_agents(self) -> int:
+        """Idle agents able to take inbound work (with the agent a policy asks about)."""
+        n = sum(len(self.idle[g]) for g in self._inbound_groups)
+        a = self._asking
+        return n + (1 if a >= 0 and self.inbound_capable[a] else 0)
+
+    def idle_blended_agents(self) -> int:
+        """Idle agents of blended groups (with the agent a policy asks about)."""
+        n = sum(len(self.idle[g]) for g in self._blended_groups)
+        a = self._asking
+        return n + (1 if a >= 0 and self.agent_group[a] in self._blended_groups else 0)
+
+    def inbound_waiting_for(self, a: int) -> bool:
+        """Whether any inbound contact waits that agent ``a`` could answer."""
+        return any(self.waiting(t) for t, _ in self.skills[self.agent_group[a]])
+
+    def recent_service_level(self, window: float, seconds: float) -> float | None:
+        """Share answered within ``seconds`` of the inbound contacts whose wait ended in the
+        last ``window`` seconds (answered or hung up); None if there were none."""
+        recent = self._recent
+        if recent is None:
+            return None
+        now = self.env._now
+        while recent and recent[0][0] < now - window:
+            recent.popleft()
+        if not recent:
+            return None
+        within = sum(1 for _, wait, answered in recent if answered and wait <= seconds)
+        return within / len(recent)
+
+    def may_start_outbound(self, a: int) -> bool:
+        """Ask the blending policy about free agent ``a`` (counted among the idle)."""
+        self._asking = a
+        try:
+            return bool(self.policy.may_start_outbound(self, a))
+        finally:
+            self._asking = -1
 
     # --- the two moments ----------------------------------------------------------------------
 
@@ -224,9 +293,14 @@ class ACD:
         if self.off_duty[a] and self.shift_end[a] < self.close_at:
             self._leave(a)  # a shift ending before closing: go home after the last contact
             return
+        dialler = self.dialler
+        if dialler is not None and dialler.take_connected(a):
+            return  # an outbound customer on the line comes first
         c = self.routing.contact_for(self, a)
         if c is not None:
             self._answer(c, a)
+        elif dialler is not None and dialler.take_or_dial(a):
+            return  # gone outbound (the blending policy agreed)
         elif self.off_duty[a]:
             # After closing: stay while a contact waits for this agent, even one that may
             # only overflow to it later; look again when that one becomes eligible.
@@ -246,6 +320,8 @@ class ACD:
         self.answered_at[c] = now
         self.agent_of[c] = a
         self.outcome[c] = SERVED
+        if self._recent is not None:
+            self._recent.append((now, now - self.arrival_at[c], True))
         work = self.handle[c] + self.wrap_up[c]
         self.end_at[c] = now + work
         self.busy[a] = True
@@ -300,8 +376,7 @@ class ACD:
             if self.outcome[c] != PENDING:
                 continue
             if self.give_up_at[c] <= now:
-                self.outcome[c] = ABANDONED
-                self.end_at[c] = self.give_up_at[c]
+                self._abandon(c)
             else:
                 keep.append(c)
         self.queues[t] = keep
@@ -316,6 +391,22 @@ class ACD:
         for (_, _, start, end), a in zip(self.periods, self._period_agent, strict=True):
             Timeout(env, start, (a, end)).callbacks.append(self._on_shift_start)
             Timeout(env, end, a).callbacks.append(self._on_shift_end)
+        if self.dialler is None:
+            return
+        # Dialling may become possible without any agent becoming free: when a calling window
+        # opens, when a policy's window opens, and (for policies that watch the service
+        # level) as time passes.  The dialler looks again at those instants.
+        wake = {t for run in self.dialler.runs for t in run.boundaries()}
+        wake.update(getattr(self.policy, "boundaries", list)())
+        if _watches_time(self.policy):
+            first = min(w for run in self.dialler.runs for w, _ in run.windows)
+            last = max(run.stop_at for run in self.dialler.runs)
+            wake.update(np.arange(first, last, _TICK).tolist())
+        for t in sorted(wake):
+            Timeout(env, t).callbacks.append(self._on_wake)
+
+    def _on_wake(self, event) -> None:
+        self.dialler.wake()
 
     def _on_shift_start(self, event) -> None:
         a, end = event._value
@@ -331,6 +422,8 @@ class ACD:
         if self.shift_end[a] != self.env._now:
             return  # a later period has replaced this one
         self.off_duty[a] = True
+        if self.dialler is not None:
+            self.dialler.leave_ready(a)
         if not self.busy[a]:
             group_idle = self.idle[self.agent_group[a]]
             if a in group_idle:
@@ -341,6 +434,8 @@ class ACD:
 
     def run(self) -> None:
         self.env.run_with_arrivals(self.arrival_at, self.arrive)
+        if self.dialler is not None:
+            self.dialler.finish()
         # Whoever still waits when every agent has gone: hangs up at the end of their patience
         # or, without patience, is never answered.
         for c in range(self.n_contacts):
@@ -371,20 +466,69 @@ class ACD:
         handle = np.where(served, handle, np.nan)
         wrap = np.where(served, np.frombuffer(self.wrap_up, dtype=float), np.nan)
         groups = np.asarray([*self.agent_group, -1], dtype=np.int32)
-        group = groups[agent]  # agent -1 (nobody) picks the trailing -1
+        n = arrival.size
+        cols = {"arrival_at": arrival, "type": np.frombuffer(self.contact_type, dtype=np.int32),
+                "answered_at": answered, "end_at": end, "wait": wait, "handle": handle,
+                "wrap_up": wrap, "outcome": outcome, "agent": agent,
+                "kind": np.zeros(n, np.uint8), "segment": np.full(n, -1, np.int16),
+                "attempt": np.zeros(n, np.int16)}
+        segment_names: list[str] = []
+        ready = np.zeros((0, 3))
+        if self.dialler is not None:
+            out, segment_names = self._outbound_columns()
+            cols = {k: np.concatenate([v, out[k]]) for k, v in cols.items()}
+            ready = np.array(self.dialler.ready_log, dtype=float).reshape(-1, 3)
         log = np.array(self.log, dtype=float).reshape(-1, 3)
         log_agent = log[:, 0].astype(np.int32)
         return Records(
             replication=replication,
-            type_names=tuple(t.name for t in self.scenario.inbound),
+            type_names=tuple(t.name for t in self.scenario.inbound)
+            + tuple(c.name for c in self.scenario.outbound),
             group_names=tuple(g.name for g in self.scenario.groups),
-            agent_names=tuple(self.agent_names),
-            arrival_at=arrival, type=np.frombuffer(self.contact_type, dtype=np.int32),
-            answered_at=answered, end_at=end, wait=wait, handle=handle, wrap_up=wrap,
-            outcome=outcome, agent=agent, group=group,
+            agent_names=tuple(self.agent_names), segment_names=tuple(segment_names),
+            group=groups[cols["agent"]],  # agent -1 (nobody) picks the trailing -1
+            **cols,
             agent_log_agent=log_agent, agent_log_on_at=log[:, 1], agent_log_off_at=log[:, 2],
             agent_log_group=groups[log_agent] if len(log) else np.zeros(0, np.int32),
+            ready_agent=ready[:, 0].astype(np.int32), ready_from=ready[:, 1],
+            ready_to=ready[:, 2],
         )
+
+    def _outbound_columns(self) -> tuple[dict, list[str]]:
+        """The dialler's attempts as record columns (one row per call attempt)."""
+        d = self.dialler
+        rows = d.rows
+        names: list[str] = []
+        code = {}
+        for run in d.runs:
+            for s in run.segments:
+                if s.name not in code:
+                    code[s.name] = len(names)
+                    names.append(s.name)
+        seg_code = [[code[s.name] for s in run.segments] for run in d.runs]
+        n_in = len(self.scenario.inbound)
+        if not rows:
+            empty = np.zeros(0)
+            return ({"arrival_at": empty, "type": np.zeros(0, np.int32), "answered_at": empty,
+                     "end_at": empty, "wait": empty, "handle": empty, "wrap_up": empty,
+                     "outcome": np.zeros(0, np.uint8), "agent": np.zeros(0, np.int32),
+                     "kind": np.zeros(0, np.uint8), "segment": np.zeros(0, np.int16),
+                     "attempt": np.zeros(0, np.int16)}, names)
+        k, s, _, attempt, dial, connect, answered, end, talk, wrap, give_up, outcome, agent = (
+            np.asarray(col) for col in zip(*rows, strict=True))
+        outcome = outcome.astype(np.uint8)
+        served = outcome == SERVED
+        mismatch = outcome == MISMATCH
+        wait = np.where(served, answered - connect, np.nan)
+        wait[mismatch] = (give_up - connect)[mismatch]
+        return ({"arrival_at": dial.astype(float), "type": (n_in + k).astype(np.int32),
+                 "answered_at": answered.astype(float), "end_at": end.astype(float),
+                 "wait": wait, "handle": np.where(served, talk, np.nan),
+                 "wrap_up": np.where(served, wrap, np.nan), "outcome": outcome,
+                 "agent": agent.astype(np.int32), "kind": np.ones(len(rows), np.uint8),
+                 "segment": np.array([seg_code[a][b] for a, b in zip(k, s, strict=True)],
+                                     dtype=np.int16),
+                 "attempt": attempt.astype(np.int16)}, names)
 
 
 def _array(code: str, values: np.ndarray) -> array:
@@ -396,8 +540,12 @@ def _array(code: str, values: np.ndarray) -> array:
 
 
 def run_day(scenario: Scenario, *, seed: int, replication: int = 0,
-            routing: Routing | None = None) -> Records:
-    """Simulate one day of ``scenario`` (replication ``replication`` of run ``seed``)."""
-    acd = ACD(scenario, draw_contacts(scenario, seed, replication), routing)
+            routing: Routing | None = None, blending: BlendingPolicy | None = None) -> Records:
+    """Simulate one day of ``scenario`` (replication ``replication`` of run ``seed``).
+
+    ``blending`` overrides the scenario's blending policies (e.g. a policy written in Python).
+    """
+    acd = ACD(scenario, draw_contacts(scenario, seed, replication), routing, blending,
+              seed=seed, replication=replication)
     acd.run()
     return acd.records(replication)

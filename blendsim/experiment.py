@@ -24,15 +24,23 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ._checks import whole
+from .blending import BlendingPolicy
 from .engine import run_day
 from .errors import InputError
-from .metrics import CONTACT_METRICS, group_time_metrics, interval_of
+from .metrics import (
+    CONTACT_METRICS,
+    OUTBOUND_METRICS,
+    group_time_metrics,
+    interval_of,
+    outbound_table,
+)
 from .routing import Routing
 from .scenario import Scenario, ServiceTarget
 from .streams import new_seed
@@ -106,9 +114,12 @@ class Result:
         The seed used (replay with ``simulate(scenario, seed=result.seed)``).
     replications : int
     contacts : DataFrame
-        One row per contact of every replication (see ``records.py``).
+        One row per inbound contact and per outbound call attempt of every replication (see
+        ``records.py``); ``kind`` tells them apart.
     agents : DataFrame
         The agents' logged-on periods of every replication.
+    ready : DataFrame
+        Spans agents waited for the dialler to connect an outbound call.
     """
 
     scenario: Scenario
@@ -116,55 +127,80 @@ class Result:
     replications: int
     contacts: pd.DataFrame
     agents: pd.DataFrame
+    ready: pd.DataFrame
 
     # --- per replication ----------------------------------------------------------------------
 
-    def _with_interval(self) -> pd.DataFrame:
+    @cached_property
+    def inbound(self) -> pd.DataFrame:
+        """The inbound contacts only."""
         c = self.contacts
-        return c.assign(interval=interval_of(c["arrival_at"], self.scenario.day))
+        return c if not self.scenario.outbound else c[c["kind"] == "inbound"]
 
-    def _group_time(self) -> pd.DataFrame:
-        """Busy, logged-on and scheduled seconds per replication, group and interval."""
+    @cached_property
+    def _time(self) -> pd.DataFrame:
+        """Seconds per replication, group and interval of clock time: on inbound, on
+        outbound, busy, logged on, scheduled (interval -1 is before opening, n after closing).
+        """
         day = self.scenario.day
         edges = np.concatenate([day.interval_starts, [day.close_at]])
-        # The whole working time, after closing included, for the day's totals.
         last = np.nanmax([self.agents["off_at"].max(), self.contacts["end_at"].max(),
                           day.close_at])
         first = min(float(self.agents["on_at"].min()) if len(self.agents) else day.open_at,
                     day.open_at)
         edges = np.concatenate([[first], edges, [max(last, day.close_at) + 1.0]])
-        periods = self.scenario.agent_periods()
-        scheduled = pd.DataFrame(periods, columns=["agent", "group", "start_at", "end_at"])
+        scheduled = pd.DataFrame(self.scenario.agent_periods(),
+                                 columns=["agent", "group", "start_at", "end_at"])
+        ready = self.ready
+        if len(ready):
+            group_of = {a: g for a, g, _, _ in self.scenario.agent_periods()}
+            ready = ready.assign(group=ready["agent"].astype(str).map(group_of))
         parts = []
         for r in range(self.replications):
-            mine = self.contacts["replication"] == r
-            log = self.agents[self.agents["replication"] == r]
-            t = group_time_metrics(self.contacts[mine], log, edges, scheduled)
+            t = group_time_metrics(
+                self.contacts[self.contacts["replication"] == r],
+                self.agents[self.agents["replication"] == r], edges, scheduled,
+                ready[ready["replication"] == r] if len(ready) else None)
             t["replication"] = r
             parts.append(t)
         out = pd.concat(parts, ignore_index=True)
-        out["interval"] -= 1  # edges put "before opening" first: intervals start at 0
+        out["interval"] -= 1  # the first edge is "before opening": intervals start at 0
         return out
 
     def replication_summary(self) -> pd.DataFrame:
         """The day's figures of each replication (one row each)."""
         target = self.scenario.service_target
-        day = contact_table(self.contacts, target, ["replication"])
-        gt = self._group_time()
-        total = gt.groupby("replication")[["busy", "logged_on", "scheduled"]].sum()
-        day = day.set_index("replication")
+        day = contact_table(self.inbound, target, ["replication"]).set_index("replication")
+        day = day.reindex(range(self.replications))
+        total = self._time.groupby("replication")[
+            ["inbound", "outbound", "busy", "logged_on", "scheduled"]].sum()
         day["occupancy"] = total["busy"] / total["logged_on"]
         day["utilisation"] = total["busy"] / total["scheduled"]
-        return day.reset_index()
+        if self.scenario.outbound:
+            out = outbound_table(self.contacts, ["replication"]).set_index("replication")
+            out = out.reindex(range(self.replications))
+            out[["attempts", "connects", "conversations", "mismatches"]] = out[
+                ["attempts", "connects", "conversations", "mismatches"]].fillna(0)
+            for col in OUTBOUND_METRICS:
+                day[col] = out[col]
+            dialling = [g.name for g in self.scenario.groups if g.outbound]
+            t = self._time[self._time["group"].isin(dialling)].groupby("replication")[
+                "logged_on"].sum()
+            day["conversations_per_agent_hour"] = out["conversations"] / (t / 3600.0)
+            day["outbound_share"] = total["outbound"] / total["logged_on"]
+        return day.rename_axis("replication").reset_index()
 
     # --- summaries ----------------------------------------------------------------------------
 
     def summary(self) -> pd.DataFrame:
         """The day's figures: mean and 95% confidence interval over replications.
 
-        Index: the figures (``offered``, ``answered``, ..., ``service_level``, ``asa``,
-        ``occupancy``...); columns ``mean``, ``ci_low``, ``ci_high``, ``std``,
-        ``replications``.
+        Index: the inbound figures (``offered``, ``answered``, ..., ``service_level``,
+        ``asa``...), ``occupancy`` and ``utilisation``, and with outbound campaigns the
+        outbound figures (``attempts``, ``connects``, ``conversations``, ``mismatches``,
+        ``connect_rate``, ``mismatch_rate``, ``conversations_per_agent_hour``,
+        ``outbound_share`` of logged-on time); columns ``mean``, ``ci_low``, ``ci_high``,
+        ``std``, ``replications``.
         """
         per = self.replication_summary().drop(columns="replication")
         n = per.count()
@@ -176,55 +212,97 @@ class Result:
                              "std": std, "replications": n})
 
     def by_interval(self) -> pd.DataFrame:
-        """Figures per interval (by arrival; occupancy by clock time), with 95% intervals.
+        """Figures per interval, with 95% intervals.
 
-        One row per interval; for each figure ``m`` the columns ``m``, ``m_ci_low`` and
-        ``m_ci_high``.  Intervals without contacts in a replication count as 0 offered, and
-        have no service level or ASA in it.
+        Inbound figures are by the interval of arrival, outbound ones (``attempts``,
+        ``conversations``...) by the interval of dialling; agents (``agents`` logged on,
+        ``agents_inbound``, ``agents_outbound`` and ``agents_idle``: average numbers) and
+        ``occupancy`` by clock time.  One row per interval; for each figure ``m`` the columns
+        ``m``, ``m_ci_low`` and ``m_ci_high``.  Intervals without contacts in a replication
+        count as 0 offered, and have no service level or ASA in it.
         """
         day = self.scenario.day
         target = self.scenario.service_target
-        table = contact_table(self._with_interval(), target, ["replication", "interval"])
         full = pd.MultiIndex.from_product([range(self.replications), range(day.n_intervals)],
                                           names=["replication", "interval"])
+        inbound = self.inbound.assign(interval=interval_of(self.inbound["arrival_at"], day))
+        table = contact_table(inbound, target, ["replication", "interval"])
         table = table.set_index(["replication", "interval"]).reindex(full)
         counts = ["offered", "answered", "abandoned", "blocked", "balked", "unserved"]
         table[counts] = table[counts].fillna(0)
-        gt = self._group_time()
+        columns = [*CONTACT_METRICS]
+        if self.scenario.outbound:
+            c = self.contacts
+            out = outbound_table(c.assign(interval=interval_of(c["arrival_at"], day)),
+                                 ["replication", "interval"])
+            out = out.set_index(["replication", "interval"]).reindex(full)
+            tallies = ["attempts", "connects", "conversations", "mismatches"]
+            out[tallies] = out[tallies].fillna(0)
+            table = table.join(out)
+            columns += list(OUTBOUND_METRICS)
+        gt = self._time
         gt = gt[(gt["interval"] >= 0) & (gt["interval"] < day.n_intervals)]
-        occ = gt.groupby(["replication", "interval"])[["busy", "logged_on", "scheduled"]].sum()
-        table["occupancy"] = (occ["busy"] / occ["logged_on"]).where(occ["logged_on"] > 0)
-        table["agents"] = occ["logged_on"] / day.interval
-        table = table.reset_index()
-        columns = [*CONTACT_METRICS, "occupancy", "agents"]
-        out = _mean_ci(table, ["interval"], columns).reset_index()
+        t = gt.groupby(["replication", "interval"])[
+            ["inbound", "outbound", "busy", "logged_on"]].sum()
+        table["occupancy"] = (t["busy"] / t["logged_on"]).where(t["logged_on"] > 0)
+        table["agents"] = t["logged_on"] / day.interval
+        table["agents_inbound"] = t["inbound"] / day.interval
+        table["agents_outbound"] = t["outbound"] / day.interval
+        table["agents_idle"] = (t["logged_on"] - t["busy"]) / day.interval
+        columns += ["occupancy", "agents", "agents_inbound", "agents_outbound", "agents_idle"]
+        out = _mean_ci(table.reset_index(), ["interval"], columns).reset_index()
         out.insert(1, "start", day.interval_labels())
         return out
 
     def by_type(self) -> pd.DataFrame:
         """Contact figures per inbound type over the day, with 95% intervals."""
-        table = contact_table(self.contacts, self.scenario.service_target,
+        table = contact_table(self.inbound, self.scenario.service_target,
                               ["replication", "type"])
         return _mean_ci(table, ["type"], list(CONTACT_METRICS)).reset_index()
 
+    def by_segment(self) -> pd.DataFrame:
+        """Outbound figures per campaign and segment over the day, with 95% intervals."""
+        table = outbound_table(self.contacts, ["replication", "type", "segment"])
+        table = table.rename(columns={"type": "campaign"})
+        return _mean_ci(table, ["campaign", "segment"], list(OUTBOUND_METRICS)).reset_index()
+
     def by_group(self) -> pd.DataFrame:
-        """Per agent group over the day: contacts answered, AHT, occupancy, utilisation."""
+        """Per agent group over the day: what it handled and how its time was spent.
+
+        ``answered`` inbound contacts, ``conversations`` outbound, ``aht``; hours logged on
+        (``agent_hours``) split into ``inbound_hours``, ``outbound_hours`` (conversations and
+        waiting for connects, wrap-up included) and ``idle_hours``; ``occupancy`` and
+        ``utilisation``.
+        """
         served = self.contacts[self.contacts["outcome"] == "served"]
-        table = contact_table(served, self.scenario.service_target, ["replication", "group"])
-        table = table[["replication", "group", "answered", "asa", "aht"]]
-        gt = self._group_time().groupby(["replication", "group"], observed=True)[
-            ["busy", "logged_on", "scheduled"]].sum().reset_index()
+        kind = served["kind"] if "kind" in served else "inbound"
+        frame = pd.DataFrame({
+            "replication": served["replication"].to_numpy(),
+            "group": served["group"].astype(str).to_numpy(),
+            "answered": (kind == "inbound").to_numpy(),
+            "conversations": (kind == "outbound").to_numpy(),
+            "work": (served["handle"] + served["wrap_up"]).to_numpy()})
+        per = frame.groupby(["replication", "group"]).agg(
+            answered=("answered", "sum"), conversations=("conversations", "sum"),
+            aht=("work", "mean")).reset_index()
+        gt = self._time.assign(group=self._time["group"].astype(str)).groupby(
+            ["replication", "group"])[["inbound", "outbound", "busy", "logged_on",
+                                       "scheduled"]].sum().reset_index()
         gt["occupancy"] = gt["busy"] / gt["logged_on"]
         gt["utilisation"] = gt["busy"] / gt["scheduled"]
         gt["agent_hours"] = gt["logged_on"] / 3600.0
-        merged = gt.merge(table, on=["replication", "group"], how="left").fillna(
-            {"answered": 0})
-        cols = ["answered", "asa", "aht", "occupancy", "utilisation", "agent_hours"]
+        gt["inbound_hours"] = gt["inbound"] / 3600.0
+        gt["outbound_hours"] = gt["outbound"] / 3600.0
+        gt["idle_hours"] = (gt["logged_on"] - gt["busy"]) / 3600.0
+        merged = gt.merge(per, on=["replication", "group"], how="left").fillna(
+            {"answered": 0, "conversations": 0})
+        cols = ["answered", "conversations", "aht", "agent_hours", "inbound_hours",
+                "outbound_hours", "idle_hours", "occupancy", "utilisation"]
         return _mean_ci(merged, ["group"], cols).reset_index()
 
 
 def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = None,
-             routing: Routing | None = None) -> Result:
+             routing: Routing | None = None, blending: BlendingPolicy | None = None) -> Result:
     """Simulate ``replications`` independent days of ``scenario``.
 
     Parameters
@@ -236,6 +314,8 @@ def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = N
         The run's seed (``>= 0``); ``None`` draws fresh entropy, recorded in ``Result.seed``.
     routing : Routing, optional
         A routing policy object (default :class:`blendsim.routing.LongestIdle`).
+    blending : BlendingPolicy, optional
+        A blending policy object overriding the scenario's (e.g. one written in Python).
     """
     if not isinstance(scenario, Scenario):
         raise InputError(f"scenario must be a Scenario (got {type(scenario).__name__})")
@@ -245,13 +325,17 @@ def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = N
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise InputError(f"seed must be a whole number >= 0 (got {seed!r})")
     seed = int(seed)
-    contacts, agents = [], []
+    if blending is not None and not isinstance(blending, BlendingPolicy):
+        raise InputError(f"blending must be a blending policy with a may_start_outbound "
+                         f"method (got {blending!r})")
+    contacts, agents, ready = [], [], []
     for r in range(reps):
-        rec = run_day(scenario, seed=seed, replication=r, routing=routing)
+        rec = run_day(scenario, seed=seed, replication=r, routing=routing, blending=blending)
         contacts.append(rec.contacts())
         agents.append(rec.agents())
+        ready.append(rec.ready())
     return Result(scenario=scenario, seed=seed, replications=reps,
-                  contacts=_stack(contacts), agents=_stack(agents))
+                  contacts=_stack(contacts), agents=_stack(agents), ready=_stack(ready))
 
 
 def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:

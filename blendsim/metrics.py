@@ -25,10 +25,12 @@ from .scenario import Day, ServiceTarget
 
 __all__ = [
     "CONTACT_METRICS",
+    "OUTBOUND_METRICS",
     "busy_time",
     "contact_metrics",
     "group_time_metrics",
     "interval_of",
+    "outbound_table",
     "overlap_by_interval",
     "service_level",
 ]
@@ -115,8 +117,9 @@ def busy_time(contacts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def group_time_metrics(contacts: pd.DataFrame, agents: pd.DataFrame, edges: np.ndarray,
-                       scheduled: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Occupancy and utilisation per group and interval of clock time.
+                       scheduled: pd.DataFrame | None = None,
+                       ready: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How each group's time is spent, per interval of clock time.
 
     Parameters
     ----------
@@ -126,31 +129,72 @@ def group_time_metrics(contacts: pd.DataFrame, agents: pd.DataFrame, edges: np.n
         Interval boundaries (``n + 1`` instants).
     scheduled : DataFrame, optional
         Scheduled periods (columns ``group``, ``start_at``, ``end_at``) for utilisation.
+    ready : DataFrame, optional
+        Spans agents waited for an outbound connect (columns ``group``, ``from_at``,
+        ``to_at``): outbound work without a conversation.
 
     Returns
     -------
     DataFrame
-        Rows per (group, interval): ``busy``, ``logged_on``, ``scheduled`` (seconds),
-        ``occupancy`` = busy / logged_on and ``utilisation`` = busy / scheduled.
+        Rows per (group, interval), seconds: ``inbound`` and ``outbound`` (on contacts,
+        wrap-up included; outbound includes waiting for connects), ``busy`` (their sum),
+        ``logged_on``, ``scheduled``; and ``occupancy`` = busy / logged_on, ``utilisation`` =
+        busy / scheduled.
     """
     rows = []
     groups = list(agents["group"].cat.categories) if hasattr(agents["group"], "cat") else \
         sorted(set(agents["group"]))
+    kind = contacts["kind"].to_numpy() if "kind" in contacts else np.full(len(contacts),
+                                                                           "inbound")
+    width = len(edges) - 1
     for g in groups:
         mine = (contacts["group"] == g).to_numpy()
-        s, e = busy_time(contacts[mine])
-        busy = overlap_by_interval(s, e, edges)
+        s, e = busy_time(contacts[mine & (kind == "inbound")])
+        inbound = overlap_by_interval(s, e, edges)
+        s, e = busy_time(contacts[mine & (kind == "outbound")])
+        outbound = overlap_by_interval(s, e, edges)
+        if ready is not None and len(ready):
+            r = ready[ready["group"] == g]
+            outbound = outbound + overlap_by_interval(r["from_at"], r["to_at"], edges)
+        busy = inbound + outbound
         log = agents[agents["group"] == g]
         on = overlap_by_interval(log["on_at"], log["off_at"], edges)
         if scheduled is not None:
             sch = scheduled[scheduled["group"] == g]
             planned = overlap_by_interval(sch["start_at"], sch["end_at"], edges)
         else:
-            planned = np.full(len(edges) - 1, np.nan)
+            planned = np.full(width, np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
             occ = np.where(on > 0, busy / on, np.nan)
             util = np.where(planned > 0, busy / planned, np.nan)
-        for k in range(len(edges) - 1):
-            rows.append((g, k, busy[k], on[k], planned[k], occ[k], util[k]))
-    return pd.DataFrame(rows, columns=["group", "interval", "busy", "logged_on", "scheduled",
-                                       "occupancy", "utilisation"])
+        for k in range(width):
+            rows.append((g, k, inbound[k], outbound[k], busy[k], on[k], planned[k], occ[k],
+                         util[k]))
+    return pd.DataFrame(rows, columns=["group", "interval", "inbound", "outbound", "busy",
+                                       "logged_on", "scheduled", "occupancy", "utilisation"])
+
+
+OUTBOUND_METRICS = ("attempts", "connects", "conversations", "mismatches", "connect_rate",
+                    "mismatch_rate")
+
+
+def outbound_table(contacts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Outbound figures per combination of ``keys`` (outbound rows only).
+
+    ``attempts`` dialled, right-party ``connects``, ``conversations`` (connects an agent
+    took), ``mismatches`` (connects no agent came to), ``connect_rate`` = connects /
+    attempts and ``mismatch_rate`` = mismatches / connects (the regulators' "abandoned live
+    calls").
+    """
+    out = contacts[contacts["kind"] == "outbound"]
+    outcome = out["outcome"].to_numpy()
+    frame = pd.DataFrame({k: out[k].to_numpy() for k in keys})
+    frame["conversation"] = outcome == "served"
+    frame["mismatch"] = outcome == "mismatch"
+    agg = frame.groupby(keys, observed=True, sort=True).agg(
+        attempts=("conversation", "size"), conversations=("conversation", "sum"),
+        mismatches=("mismatch", "sum"))
+    agg["connects"] = agg["conversations"] + agg["mismatches"]
+    agg["connect_rate"] = (agg["connects"] / agg["attempts"]).where(agg["attempts"] > 0)
+    agg["mismatch_rate"] = (agg["mismatches"] / agg["connects"]).where(agg["connects"] > 0)
+    return agg.reset_index()[[*keys, *OUTBOUND_METRICS]]

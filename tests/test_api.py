@@ -17,6 +17,9 @@ EXPECTED = {
     "AgentGroup", "Day", "InboundType", "Scenario", "ServiceTarget", "Shift",
     "dump_scenario", "load_scenario", "simulate", "Result",
     "Deterministic", "Empirical", "Exponential", "Gamma", "Lognormal", "Uniform",
+    # outbound and blending
+    "OutboundCampaign", "Segment", "AllOf", "Dedicated", "ServiceLevelGuard", "Threshold",
+    "TimeWindows",
     # errors and version
     "BlendsimError", "InfeasibleError", "InputError", "ScenarioError", "__version__",
 }

@@ -1026,8 +1026,9 @@ def test_each_replication_draws_its_own_contacts():
 # --------------------------------------------------------------------------------------------
 # 4. Columns and dtypes
 
-CONTACT_COLUMNS = ["replication", "contact", "kind", "type", "arrival_at", "answered_at",
-                   "end_at", "wait", "handle", "wrap_up", "outcome", "group", "agent"]
+CONTACT_COLUMNS = ["replication", "contact", "kind", "type", "segment", "attempt", "arrival_at",
+                   "answered_at", "end_at", "wait", "handle", "wrap_up", "outcome", "group",
+                   "agent"]
 AGENT_COLUMNS = ["replication", "agent", "group", "on_at", "off_at"]
 
 
