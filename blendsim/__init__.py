@@ -20,6 +20,7 @@ from .distributions import Deterministic, Empirical, Exponential, Gamma, Lognorm
 from .erlang import ErlangAResult, asa, erlang_a, erlang_b, erlang_c, occupancy, service_level
 from .errors import BlendsimError, InfeasibleError, InputError, ScenarioError
 from .experiment import Result, simulate
+from .tradeoff import tradeoff
 from .scenario import (
     AgentGroup,
     Day,
@@ -81,4 +82,5 @@ __all__ = [
     "simulate",
     "staffing_table",
     "threshold_blend",
+    "tradeoff",
 ]

@@ -159,8 +159,8 @@ def dumps(obj) -> str:
 
 
 
-def write_folder_atomically(folder: Path, files: dict[str, str]) -> list[Path]:
-    """Write ``files`` (name -> text) into ``folder``: all of them or, on failure, none.
+def write_folder_atomically(folder: Path, files: dict[str, str | bytes]) -> list[Path]:
+    """Write ``files`` (name -> text or bytes) into ``folder``: all of them or none.
 
     The files are written to a temporary folder beside ``folder`` first and moved in only
     when every one of them is complete.
@@ -173,8 +173,11 @@ def write_folder_atomically(folder: Path, files: dict[str, str]) -> list[Path]:
         raise InputError(f"--out: {str(folder)!r} exists and is not a folder")
     staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".tmp"))
     try:
-        for name, text in files.items():
-            (staging / name).write_text(text, newline="")
+        for name, content in files.items():
+            if isinstance(content, bytes):
+                (staging / name).write_bytes(content)
+            else:
+                (staging / name).write_text(content, newline="")
         folder.mkdir(exist_ok=True)
         written = []
         for name in files:

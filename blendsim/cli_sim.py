@@ -1,4 +1,4 @@
-"""Command-line commands for scenario files: ``blendsim run`` and ``blendsim validate``.
+"""Command-line commands for scenario files: ``run``, ``tradeoff`` and ``validate``.
 
 A thin shell over :func:`blendsim.load_scenario` and :func:`blendsim.simulate`: it prints the
 day's summary and the per-interval table, and writes them as CSV files into ``--out``
@@ -12,9 +12,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._cli_util import format_table, number_option, pct, secs, write_folder_atomically
+from ._cli_util import (
+    format_table,
+    number_option,
+    parse_int_range,
+    pct,
+    secs,
+    write_folder_atomically,
+)
+from .errors import InputError
 from .experiment import Result, simulate
 from .scenario import Scenario, format_clock, load_scenario
+from .streams import new_seed
 
 __all__ = ["add_commands"]
 
@@ -69,25 +78,140 @@ def print_summary(result: Result) -> None:
         if key in ("blocked", "balked", "unserved") and row["mean"] == 0:
             continue
         rows.append([label, fmt(row["mean"]), _ci(row, fmt)])
-    print(format_table(["the day", "mean", "95% CI"], rows))
+    print(format_table(["inbound, the day", "mean", "95% CI"], rows))
     words = _SL_WORDS[st.definition].format(s=st.seconds, a=st.short_abandon)
     print(f"service level: {words}; target {100 * st.level:g}%")
+    if not result.scenario.outbound:
+        return
+    outbound = [
+        ("attempts", "call attempts", count),
+        ("connects", "right-party connects", count),
+        ("conversations", "conversations", count),
+        ("mismatches", "mismatches (no agent came)", count),
+        ("connect_rate", "connect rate", pct),
+        ("mismatch_rate", "mismatch rate", lambda x: pct(x, 2)),
+        ("conversations_per_agent_hour", "conversations per agent-hour",
+         lambda x: f"{x:.2f}"),
+        ("outbound_share", "share of agent time on outbound", pct),
+    ]
+    rows = [[label, fmt(s.loc[key, "mean"]), _ci(s.loc[key], fmt)]
+            for key, label, fmt in outbound]
+    print()
+    print(format_table(["outbound, the day", "mean", "95% CI"], rows))
+    caps = ", ".join(f"{c.name} {pct(c.abandon_cap, 0)}" for c in result.scenario.outbound)
+    verdict = ("within" if s.loc["mismatch_rate", "mean"] <= min(
+        c.abandon_cap for c in result.scenario.outbound) or math.isnan(
+        s.loc["mismatch_rate", "mean"]) else "ABOVE")
+    print(f"mismatch rate = mismatches / connects; cap: {caps} ({verdict} the cap)")
+
+
+def print_groups(result: Result) -> None:
+    """How each group spent its hours."""
+    g = result.by_group()
+    rows = [[r["group"], f"{r['agent_hours']:.1f}", f"{r['inbound_hours']:.1f}",
+             f"{r['outbound_hours']:.1f}", f"{r['idle_hours']:.1f}", f"{r['answered']:.1f}",
+             f"{r['conversations']:.1f}", pct(r["occupancy"])] for _, r in g.iterrows()]
+    print(format_table(["group", "agent-hours", "inbound", "outbound", "idle", "answered",
+                        "conversations", "occupancy"], rows))
 
 
 def print_intervals(result: Result) -> None:
     """Per-interval means: offered, service level, ASA, abandonment, agents, occupancy."""
     t = result.by_interval()
+    outbound = bool(result.scenario.outbound)
     rows = []
     for _, r in t.iterrows():
-        rows.append([r["start"], f"{r['offered']:.1f}", pct(r["service_level"]),
-                     secs(r["asa"]), pct(r["abandon_rate"]), f"{r['agents']:.1f}",
-                     pct(r["occupancy"])])
-    print(format_table(["start", "offered", "SL", "ASA (s)", "abandoned", "agents", "occupancy"],
-                       rows))
+        row = [r["start"], f"{r['offered']:.1f}", pct(r["service_level"]), secs(r["asa"]),
+               pct(r["abandon_rate"]), f"{r['agents']:.1f}"]
+        if outbound:
+            row += [f"{r['agents_outbound']:.1f}", f"{r['conversations']:.1f}"]
+        rows.append(row + [pct(r["occupancy"])])
+    headers = ["start", "offered", "SL", "ASA (s)", "abandoned", "agents"]
+    if outbound:
+        headers += ["on outbound", "conversations"]
+    print(format_table(headers + ["occupancy"], rows))
 
 
 def _csv(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False, float_format="%.6g")
+
+
+def _png(draw, data) -> bytes:
+    """A figure drawn by ``draw(data, ax=...)``, as PNG bytes (off-screen)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = draw(data)
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+    plt.close(ax.figure)
+    return buffer.getvalue()
+
+
+def cmd_tradeoff(args) -> int:
+    from . import plots
+    from .tradeoff import tradeoff
+
+    sc = load_scenario(args.scenario)
+    reps = int(number_option("--replications", args.replications, low=1, integer=True))
+    seed = None if args.seed is None else int(number_option("--seed", args.seed, low=0,
+                                                            integer=True))
+    reserves = parse_int_range("--reserve", args.reserve) if args.reserve else None
+    teams = parse_int_range("--blended", args.blended) if args.blended else None
+    if reserves is None and teams is None:
+        raise InputError("give --reserve (e.g. 0..6) and/or --blended (e.g. 0..10) to vary")
+    table = tradeoff(sc, reserve=reserves, blended_agents=teams, replications=reps,
+                     seed=seed if seed is not None else new_seed())
+    print(_describe(sc))
+    print(f"{reps} replications per point, seed {table.attrs['seed']} for every point "
+          "(common random numbers)")
+    print()
+    target = sc.service_target
+    best = plots.best_point(table, target.level)
+    rows = []
+    for _, r in table.iterrows():
+        row = []
+        if reserves is not None:
+            row.append(str(int(r["reserve"])))
+        if teams is not None:
+            row.append(str(int(r["blended_agents"])))
+        row += [f"{pct(r['service_level'])} [{pct(r['service_level_ci_low'])}, "
+                f"{pct(r['service_level_ci_high'])}]", secs(r["asa"]),
+                pct(r["abandon_rate"], 2),
+                f"{r['conversations']:.1f} [{r['conversations_ci_low']:.1f}, "
+                f"{r['conversations_ci_high']:.1f}]", pct(r["mismatch_rate"], 2),
+                pct(r["occupancy"])]
+        rows.append(row)
+    headers = (["reserve"] if reserves is not None else []) + (
+        ["blended"] if teams is not None else []) + [
+        "inbound SL [95% CI]", "ASA (s)", "abandoned", "conversations/day [95% CI]",
+        "mismatches", "occupancy"]
+    marks = {} if best is None else {int(table.index.get_loc(best)): "<- best"}
+    print(format_table(headers, rows, marks))
+    print()
+    if best is None:
+        print(f"no point meets the inbound target of {100 * target.level:g}% in "
+              f"{target.seconds:g} s")
+    else:
+        r = table.loc[best]
+        what = []
+        if reserves is not None:
+            what.append(f"reserve {int(r['reserve'])}")
+        if teams is not None:
+            what.append(f"{int(r['blended_agents'])} blended agents")
+        print(f"best: {' with '.join(what)}: {r['conversations']:.0f} conversations a day at "
+              f"{pct(r['service_level'])} inbound service level (target "
+              f"{100 * target.level:g}% in {target.seconds:g} s)")
+    if args.out:
+        files = {"tradeoff.csv": _csv(table), "frontier.png": _png(plots.frontier, table)}
+        written = write_folder_atomically(Path(args.out), files)
+        print()
+        print("written: " + ", ".join(str(p) for p in written))
+    return 0
 
 
 def cmd_run(args) -> int:
@@ -101,6 +225,8 @@ def cmd_run(args) -> int:
     print()
     print_summary(result)
     print()
+    print_groups(result)
+    print()
     print_intervals(result)
     if args.out:
         summary = result.summary().rename_axis("figure").reset_index()
@@ -110,8 +236,14 @@ def cmd_run(args) -> int:
             "types.csv": _csv(result.by_type()),
             "groups.csv": _csv(result.by_group()),
         }
+        if sc.outbound:
+            files["segments.csv"] = _csv(result.by_segment())
         if args.contacts:
             files["contacts.csv"] = _csv(result.contacts)
+        from . import plots
+
+        files["intraday.png"] = _png(plots.intraday, result)
+        files["service_level.png"] = _png(plots.service_level_by_interval, result)
         written = write_folder_atomically(Path(args.out), files)
         print()
         print("written: " + ", ".join(str(p) for p in written))
@@ -137,6 +269,21 @@ def add_commands(sub) -> None:
     r.add_argument("--contacts", action="store_true",
                    help="with --out, also write every contact record (contacts.csv)")
     r.set_defaults(func=cmd_run)
+
+    t = sub.add_parser("tradeoff", help="inbound service vs outbound conversations per reserve",
+                       description="Simulate a scenario with an outbound campaign at each "
+                                   "reserve (agents kept idle for inbound) and/or blended team "
+                                   "size, all with one seed, and show what each buys: inbound "
+                                   "service level against conversations per day; --out writes "
+                                   "the table (tradeoff.csv) and the frontier plot "
+                                   "(frontier.png).")
+    t.add_argument("scenario", metavar="SCENARIO.toml")
+    t.add_argument("--reserve", help="reserves to try: 0..6 or 0,2,4")
+    t.add_argument("--blended", help="blended team sizes to try: 0..10 or 2,4,6")
+    t.add_argument("--replications", default="20", help="simulated days per point (default 20)")
+    t.add_argument("--seed", help="seed for every point (default: fresh, printed)")
+    t.add_argument("--out", metavar="DIR", help="write tradeoff.csv and frontier.png here")
+    t.set_defaults(func=cmd_tradeoff)
 
     v = sub.add_parser("validate", help="check a scenario file and report every problem",
                        description="Check a scenario file: every problem is reported at once, "

@@ -86,6 +86,16 @@ def contact_table(contacts: pd.DataFrame, target: ServiceTarget,
     return agg.reset_index()[[*keys, *CONTACT_METRICS]]
 
 
+# Figures that are shares (in [0, 1]); every figure is >= 0.  Confidence intervals are clipped
+# to those ranges: a t interval around a mean near 0 would otherwise dip below it.
+SHARES = {"service_level", "abandon_rate", "occupancy", "utilisation", "connect_rate",
+          "mismatch_rate", "outbound_share"}
+
+
+def _clip(low, high, name):
+    return np.maximum(low, 0.0), (np.minimum(high, 1.0) if name in SHARES else high)
+
+
 def _mean_ci(table: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
     """Mean over replications with a 95% t confidence interval, per combination of keys."""
     grouped = table.groupby(keys, sort=True) if keys else table.assign(_all=0).groupby("_all")
@@ -98,8 +108,7 @@ def _mean_ci(table: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.Dat
     out = {}
     for c in columns:
         out[c] = mean[c]
-        out[f"{c}_ci_low"] = mean[c] - half[c]
-        out[f"{c}_ci_high"] = mean[c] + half[c]
+        out[f"{c}_ci_low"], out[f"{c}_ci_high"] = _clip(mean[c] - half[c], mean[c] + half[c], c)
     return pd.DataFrame(out)
 
 
@@ -208,7 +217,10 @@ class Result:
         with np.errstate(invalid="ignore", divide="ignore"):
             half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * std / np.sqrt(n)
         half = half.where(n > 1)
-        return pd.DataFrame({"mean": mean, "ci_low": mean - half, "ci_high": mean + half,
+        low = np.maximum(mean - half, 0.0)
+        high = (mean + half).where(~mean.index.isin(list(SHARES)),
+                                   np.minimum(mean + half, 1.0))
+        return pd.DataFrame({"mean": mean, "ci_low": low, "ci_high": high,
                              "std": std, "replications": n})
 
     def by_interval(self) -> pd.DataFrame:

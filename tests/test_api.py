@@ -19,7 +19,7 @@ EXPECTED = {
     "Deterministic", "Empirical", "Exponential", "Gamma", "Lognormal", "Uniform",
     # outbound and blending
     "OutboundCampaign", "Segment", "AllOf", "Dedicated", "ServiceLevelGuard", "Threshold",
-    "TimeWindows",
+    "TimeWindows", "tradeoff",
     # errors and version
     "BlendsimError", "InfeasibleError", "InputError", "ScenarioError", "__version__",
 }

@@ -506,8 +506,8 @@ def test_no_command_is_one_error_line(capsys):
     status, out, err = run(capsys)
     assert status == 1
     assert out == ""
-    assert err.strip() == ("blendsim: error: no command given: choose erlang, staff, blend, run "
-                           "or validate (blendsim --help explains them)")
+    assert err.strip() == ("blendsim: error: no command given: choose erlang, staff, blend, run, "
+                           "tradeoff or validate (blendsim --help explains them)")
 
 
 def test_version(capsys):

@@ -41,7 +41,8 @@ def test_transcripts_were_found():
 
 
 def test_the_two_commands_are_shown_and_ci_runs_the_test_command():
-    assert "blendsim staff scenarios/anonymous_bank_weekday.csv" in README
+    assert "blendsim run scenarios/bank_blended.toml" in README
+    assert "blendsim tradeoff scenarios/bank_blended.toml --reserve 0..6" in README
     assert TEST_COMMAND in README
     ci = (ROOT / ".ci" / "run").read_text()
     assert TEST_COMMAND in ci
