@@ -40,8 +40,9 @@ def test_bank_forecast_staffs_end_to_end():
 
 
 def test_every_scenario_file_loads_and_simulates_a_sensible_day():
-    assert {p.name for p in SCENARIO_FILES} >= {"anonymous_bank_day.toml",
-                                                "two_skill_centre.toml"}
+    assert {p.name for p in SCENARIO_FILES} >= {
+        "anonymous_bank_day.toml", "two_skill_centre.toml", "bank_blended.toml",
+        "pilot_baseline.toml", "pilot_blended.toml"}
     for path in SCENARIO_FILES:
         sc = load_scenario(path)
         result = simulate(sc, replications=3, seed=1)
@@ -77,6 +78,9 @@ def test_forecast_and_scenarios_are_reproduced_from_the_call_log():
     committed = pd.read_csv(FORECAST)
     pd.testing.assert_frame_equal(table.reset_index(drop=True), committed, check_dtype=False)
     assert facts["working days"] == 19
-    for name, build in (("anonymous_bank_day.toml", derive.bank_day),
-                        ("two_skill_centre.toml", derive.two_skill_centre)):
-        assert build(log) == load_scenario(ROOT / "scenarios" / name), name
+    baseline, pilot = derive.pilot_pair(log)
+    for name, built in (("anonymous_bank_day.toml", derive.bank_day(log)),
+                        ("two_skill_centre.toml", derive.two_skill_centre(log)),
+                        ("bank_blended.toml", derive.bank_blended(log)),
+                        ("pilot_baseline.toml", baseline), ("pilot_blended.toml", pilot)):
+        assert built == load_scenario(ROOT / "scenarios" / name), name
