@@ -39,6 +39,9 @@ def test_notebook_runs_top_to_bottom(path, monkeypatch):
     # What the notebooks tell a student must be what their cells compute.
     if "theory" in namespace and "p_wait" in namespace:
         assert abs(namespace["p_wait"].mean() - namespace["theory"]) < namespace["half"]
+    if "exact" in namespace and "per_day" in namespace:
+        assert abs(namespace["per_day"].mean() - namespace["exact"].outbound_rate * 3600) \
+            < namespace["half"]
     if "same_seed" in namespace:
         assert namespace["same_seed"].std() < 0.5 * namespace["other_seed"].std()
     # The blending frontier it draws must show the trade-off it talks about.
