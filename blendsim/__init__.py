@@ -20,7 +20,6 @@ from .distributions import Deterministic, Empirical, Exponential, Gamma, Lognorm
 from .erlang import ErlangAResult, asa, erlang_a, erlang_b, erlang_c, occupancy, service_level
 from .errors import BlendsimError, InfeasibleError, InputError, ScenarioError
 from .experiment import Result, simulate
-from .tradeoff import tradeoff
 from .scenario import (
     AgentGroup,
     Day,
@@ -32,6 +31,7 @@ from .scenario import (
     load_scenario,
 )
 from .staffing import StaffingResult, required_agents, scheduled_agents, staffing_table
+from .tradeoff import tradeoff
 
 try:
     __version__ = version("blendsim")

@@ -132,6 +132,14 @@ class OutboundCampaign:
                 _number(problems, f"connect_probability[{i}]", v, low=0, high=1)
         else:
             _number(problems, "connect_probability", p, low=0, high=1)
+        always_connects = (all(v == 1 for v in p) if isinstance(p, tuple) else p == 1)
+        if not always_connects and isinstance(self.attempt_time, Distribution) and not (
+                self.attempt_time.mean > 0):
+            problems.append(f"attempt_time must take some time when attempts can fail (got "
+                            f"{self.attempt_time!r}): with failures that take no time the "
+                            f"dialler would call without end")
+        if isinstance(self.talk_time, Distribution) and not self.talk_time.mean > 0:
+            problems.append(f"talk_time must have a mean > 0 (got {self.talk_time!r})")
         _number(problems, "max_attempts", self.max_attempts, low=1, integer=True)
         _number(problems, "retry_after", self.retry_after, low=0, unit="seconds")
         _number(problems, "dial_ratio", self.dial_ratio, low=1)

@@ -129,6 +129,7 @@ class Dialler:
         self.ready_since = [math.nan] * len(acd.agent_group)
         self.ready_for = [-1] * len(acd.agent_group)
         self.in_flight = [0] * len(self.runs)
+        self.in_flight_segment = [[0] * len(run.segments) for run in self.runs]
         self.connected = [deque() for _ in self.runs]  # attempts on the line, no agent yet
         self.ready_log: list[tuple[int, float, float]] = []
         # Attempt rows: campaign, segment, record, attempt, dial_at, connect_at, answered_at,
@@ -188,14 +189,21 @@ class Dialler:
         self.ready_since[a] = math.nan
 
     def wake(self) -> None:
-        """Dialling may have become possible: idle agents on a campaign reconsider."""
+        """Dialling may have become possible: idle agents on a campaign reconsider.
+
+        Those that stay idle keep their places, so the longest idle is still first.
+        """
         acd = self.acd
         for group_idle in acd.idle:
-            for a in list(group_idle):
-                if self.agent_campaigns[a] and a in group_idle:
-                    group_idle.remove(a)
-                    if not self.take_or_dial(a):
-                        group_idle.appendleft(a)  # it keeps its place as the longest idle
+            i = 0
+            while i < len(group_idle):
+                a = group_idle[i]
+                if self.agent_campaigns[a]:
+                    del group_idle[i]
+                    if self.take_or_dial(a):
+                        continue  # gone outbound: the next agent is now at i
+                    group_idle.insert(i, a)
+                i += 1
 
     # --- mechanics ----------------------------------------------------------------------------
 
@@ -209,22 +217,29 @@ class Dialler:
         return mine
 
     def _pace(self, k: int) -> None:
-        """Keep ``dial_ratio`` attempts in progress per ready agent of campaign ``k``."""
+        """Keep ``dial_ratio`` attempts in progress per ready agent of campaign ``k``.
+
+        Each ready agent asks for calls from its own best segment; the next call goes to the
+        segment furthest behind what its ready agents ask for (so with two agents of two
+        segments ready, progressive dialling calls one customer of each).
+        """
         run = self.runs[k]
         ready = self.ready[k]
-        target = math.ceil(run.campaign.dial_ratio * len(ready) - 1e-9)
+        ratio = run.campaign.dial_ratio
         now = self.acd.env._now
-        turn = 0
-        while self.in_flight[k] < target and ready and run.dialling_allowed(now):
-            # Call for the ready agents in turn, each from its own segments first.
-            a = ready[turn % len(ready)]
-            turn += 1
-            segments = self._segments_for(k, a, now)
-            if not segments:
-                if turn >= len(ready) and not any(self._segments_for(k, b, now) for b in ready):
-                    break
-                continue
-            s = segments[0]
+        flying = self.in_flight_segment[k]
+        while ready and run.dialling_allowed(now):
+            wanted: dict[int, float] = {}
+            for a in ready:
+                segments = self._segments_for(k, a, now)
+                if segments:
+                    wanted[segments[0]] = wanted.get(segments[0], 0.0) + ratio
+            if not wanted:
+                break
+            target = math.ceil(ratio * len(ready) - 1e-9)
+            if self.in_flight[k] >= target:
+                break
+            s = max(wanted, key=lambda seg: (wanted[seg] - flying[seg], -seg))
             self._dial(k, s, run.next_record(s, now))
 
     def _dial(self, k: int, s: int, record: int) -> None:
@@ -238,6 +253,7 @@ class Dialler:
         self.rows.append([k, s, record, n + 1, now, math.nan, math.nan, math.nan,
                           luck["talk"], luck["wrap"], math.inf, 0, -1])
         self.in_flight[k] += 1
+        self.in_flight_segment[k][s] += 1
         if connects:
             Timeout(self.acd.env, luck["connect"][n], row_id).callbacks.append(self._on_connect)
         else:
@@ -250,6 +266,7 @@ class Dialler:
         now = self.acd.env._now
         row[7], row[11] = now, OUTBOUND_FAILED
         self.in_flight[k] -= 1
+        self.in_flight_segment[k][s] -= 1
         run = self.runs[k]
         if run.attempts[s][record] < run.campaign.max_attempts:
             due = now + run.campaign.retry_after
@@ -257,7 +274,10 @@ class Dialler:
             if due < run.stop_at:
                 Timeout(self.acd.env, due - now).callbacks.append(lambda _e: self.wake())
         if self.ready[k]:
-            a = self.ready[k][0]  # the longest ready decides afresh
+            # The call was made for a ready agent of its segment: the longest ready of those
+            # (else the longest ready) decides afresh.
+            a = next((b for b in self.ready[k] if self._segments_for(k, b, now)[:1] == [s]),
+                     self.ready[k][0])
             self.leave_ready(a)
             self.acd.agent_free(a)
         self._pace(k)
@@ -270,6 +290,7 @@ class Dialler:
         now = acd.env._now
         row[5] = now
         self.in_flight[k] -= 1
+        self.in_flight_segment[k][s] -= 1
         groups = self.segment_groups[k][s]
         agent = None
         for g in groups:  # a ready agent of the segment's best group...
