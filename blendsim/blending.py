@@ -66,6 +66,20 @@ def _whole(problems, name, value, low):
         problems.append(f"{name} must be a whole number >= {low} (got {fmt(value)})")
 
 
+def check_windows(problems: list[str], windows) -> None:
+    """Check a list of ``(start_at, end_at)`` windows (seconds after midnight)."""
+    if not isinstance(windows, tuple) or not windows:
+        problems.append(f"windows must be a non-empty list of (start, end) pairs "
+                        f"(got {windows!r})")
+        return
+    for i, w in enumerate(windows):
+        if not (isinstance(w, tuple) and len(w) == 2 and all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) for x in w)
+                and 0 <= w[0] < w[1]):
+            problems.append(f"windows[{i}] must be a (start, end) pair with 0 <= start < end "
+                            f"(got {w!r})")
+
+
 def _raise(problems):
     if problems:
         raise ScenarioError(problems)
@@ -156,16 +170,7 @@ class TimeWindows:
             object.__setattr__(self, "windows", tuple(
                 tuple(w) if isinstance(w, list) else w for w in self.windows))
         problems: list[str] = []
-        if not isinstance(self.windows, tuple) or not self.windows:
-            problems.append(f"windows must be a non-empty list of (start, end) pairs "
-                            f"(got {self.windows!r})")
-        else:
-            for i, w in enumerate(self.windows):
-                if not (isinstance(w, tuple) and len(w) == 2 and all(
-                        isinstance(x, (int, float)) and not isinstance(x, bool) for x in w)
-                        and 0 <= w[0] < w[1]):
-                    problems.append(f"windows[{i}] must be a (start, end) pair with "
-                                    f"0 <= start < end (got {w!r})")
+        check_windows(problems, self.windows)
         _raise(problems)
 
     def may_start_outbound(self, acd, agent: int) -> bool:

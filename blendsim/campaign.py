@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .blending import check_windows
 from .distributions import Deterministic, Distribution
 from .errors import ScenarioError
 
@@ -111,17 +112,7 @@ class OutboundCampaign:
             problems.append("segments must have distinct names (got "
                             f"{[s.name for s in self.segments]})")
         if self.windows is not None:
-            if not isinstance(self.windows, tuple) or not self.windows:
-                problems.append(f"windows must be a non-empty list of (start, end) pairs "
-                                f"(got {self.windows!r})")
-            else:
-                for i, w in enumerate(self.windows):
-                    ok = (isinstance(w, tuple) and len(w) == 2 and all(
-                        isinstance(x, (int, float)) and not isinstance(x, bool) for x in w)
-                        and 0 <= w[0] < w[1])
-                    if not ok:
-                        problems.append(f"windows[{i}] must be a (start, end) pair with "
-                                        f"0 <= start < end (got {w!r})")
+            check_windows(problems, self.windows)
         _number(problems, "stop_before_close", self.stop_before_close, low=0, unit="seconds")
         p = self.connect_probability
         if isinstance(p, tuple):
