@@ -31,6 +31,8 @@ from .scenario import (
     load_scenario,
 )
 from .staffing import StaffingResult, required_agents, scheduled_agents, staffing_table
+from .store import read_store
+from .sweep import sweep
 from .tradeoff import tradeoff
 
 try:
@@ -79,8 +81,10 @@ __all__ = [
     "required_blend_agents",
     "scheduled_agents",
     "service_level",
+    "read_store",
     "simulate",
     "staffing_table",
+    "sweep",
     "threshold_blend",
     "tradeoff",
 ]

@@ -424,8 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            raise InputError("no command given: choose erlang, staff, blend, run, tradeoff or "
-                             "validate (blendsim --help explains them)")
+            raise InputError("no command given: choose erlang, staff, blend, run, tradeoff, sweep "
+                             "or validate (blendsim --help explains them)")
         return args.func(args)
     except BlendsimError as e:
         for line in str(e).splitlines() or ["(no message)"]:

@@ -8,6 +8,7 @@ day's summary and the per-interval table, and writes them as CSV files into ``--
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -165,7 +166,7 @@ def cmd_tradeoff(args) -> int:
     if reserves is None and teams is None:
         raise InputError("give --reserve (e.g. 0..6) and/or --blended (e.g. 0..10) to vary")
     table = tradeoff(sc, reserve=reserves, blended_agents=teams, replications=reps,
-                     seed=seed if seed is not None else new_seed())
+                     seed=seed if seed is not None else new_seed(), **_backend_kwargs(args))
     print(_describe(sc))
     print(f"{reps} replications per point, seed {table.attrs['seed']} for every point "
           "(common random numbers)")
@@ -219,7 +220,7 @@ def cmd_run(args) -> int:
     reps = int(number_option("--replications", args.replications, low=1, integer=True))
     seed = None if args.seed is None else int(number_option("--seed", args.seed, low=0,
                                                             integer=True))
-    result = simulate(sc, replications=reps, seed=seed)
+    result = simulate(sc, replications=reps, seed=seed, **_backend_kwargs(args))
     print(_describe(sc))
     print(f"{reps} replications, seed {result.seed}")
     print()
@@ -256,6 +257,92 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def _backend_options(parser) -> None:
+    parser.add_argument("--backend", choices=("pool", "serial", "dask"), default=None,
+                        help="where replications run: a local process pool (default), this "
+                             "process, or a Dask cluster")
+    parser.add_argument("--workers", help="pool or local Dask processes (default: one per core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler, e.g. tcp://127.0.0.1:8786 (with --backend dask; "
+                             "default: a local cluster)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _backend_kwargs(args) -> dict:
+    workers = None if args.workers is None else int(
+        number_option("--workers", args.workers, low=1, integer=True))
+    if args.scheduler is not None and args.backend != "dask":
+        raise InputError("--scheduler needs --backend dask")
+    return {"backend": args.backend, "workers": workers, "scheduler": args.scheduler,
+            "quiet": args.quiet}
+
+
+def parse_vary(text: str) -> tuple[str, list]:
+    """``"reserve=0..6"`` -> ("reserve", [0, ..., 6]); ``"x=0.3,0.4"`` -> ("x", [0.3, 0.4])."""
+    if "=" not in text:
+        raise InputError(f"--vary must look like PATH=0..6 or PATH=a,b,c (got {text!r})")
+    path, _, values = text.partition("=")
+    path, values = path.strip(), values.strip()
+    if not path or not values:
+        raise InputError(f"--vary must look like PATH=0..6 or PATH=a,b,c (got {text!r})")
+    if ".." in values and "," not in values:
+        return path, parse_int_range(f"--vary {path}", values)
+
+    def value(v: str):
+        v = v.strip()
+        for kind in (int, float):
+            try:
+                return kind(v)
+            except ValueError:
+                pass
+        return v
+
+    return path, [value(v) for v in values.split(",")]
+
+
+def cmd_sweep(args) -> int:
+    from .sweep import sweep
+
+    sc = load_scenario(args.scenario)
+    reps = int(number_option("--replications", args.replications, low=1, integer=True))
+    seed = None if args.seed is None else int(number_option("--seed", args.seed, low=0,
+                                                            integer=True))
+    grid = dict(parse_vary(v) for v in args.vary or [])
+    if not grid:
+        raise InputError("give at least one --vary PATH=VALUES (e.g. --vary reserve=0..4)")
+    seed = seed if seed is not None else new_seed()
+    table = sweep(sc, grid, replications=reps, seed=seed, store=args.store,
+                  **_backend_kwargs(args))
+    n_points = len(table)
+    print(_describe(sc))
+    print(f"{n_points} points x {reps} replications, seed {seed} for every point"
+          + (f"; store {args.store}" if args.store else ""))
+    print()
+    headers = [*grid, "reps", "SL", "ASA (s)", "abandoned"]
+    if sc.outbound:
+        headers += ["conversations", "mismatches"]
+    headers.append("occupancy")
+    rows = []
+    for i, r in table.iterrows():
+        row = [str(table.at[i, k]) for k in grid] + [
+            str(int(r["replications"])), pct(r["service_level"]),
+                                          secs(r["asa"]), pct(r["abandon_rate"], 2)]
+        if sc.outbound:
+            row += [f"{r['conversations']:.1f}", pct(r["mismatch_rate"], 2)]
+        rows.append(row + [pct(r["occupancy"])])
+    print(format_table(headers, rows))
+    if args.out:
+        written = write_folder_atomically(Path(args.out), {"sweep.csv": _csv(table)})
+        print()
+        print("written: " + ", ".join(str(p) for p in written))
+    failures = table.attrs["failures"]
+    for _, f in failures.iterrows():
+        where = ", ".join(f"{k}={f[k]!r}" for k in grid)
+        print(f"blendsim: error: point {where}, replication {f['replication']}: {f['error']}",
+              file=sys.stderr)
+    return 1 if len(failures) else 0
+
+
 def add_commands(sub) -> None:
     """Add ``run`` and ``validate`` to the ``blendsim`` command's subparsers."""
     r = sub.add_parser("run", help="simulate a scenario file and summarise the day",
@@ -268,6 +355,7 @@ def add_commands(sub) -> None:
     r.add_argument("--out", metavar="DIR", help="write summary/intervals/types/groups CSVs here")
     r.add_argument("--contacts", action="store_true",
                    help="with --out, also write every contact record (contacts.csv)")
+    _backend_options(r)
     r.set_defaults(func=cmd_run)
 
     t = sub.add_parser("tradeoff", help="inbound service vs outbound conversations per reserve",
@@ -283,7 +371,27 @@ def add_commands(sub) -> None:
     t.add_argument("--replications", default="20", help="simulated days per point (default 20)")
     t.add_argument("--seed", help="seed for every point (default: fresh, printed)")
     t.add_argument("--out", metavar="DIR", help="write tradeoff.csv and frontier.png here")
+    _backend_options(t)
     t.set_defaults(func=cmd_tradeoff)
+
+    w = sub.add_parser("sweep", help="simulate every point of a grid of scenario changes",
+                       description="Simulate a scenario at every combination of --vary values "
+                                   "(field paths such as groups[blended team].headcount or "
+                                   "outbound[0].list_size, or the knobs reserve and "
+                                   "blended_agents), all with one seed. With --store, every "
+                                   "finished replication is saved to an SQLite file at once; "
+                                   "run the same command again to resume after an "
+                                   "interruption.")
+    w.add_argument("scenario", metavar="SCENARIO.toml")
+    w.add_argument("--vary", action="append", metavar="PATH=VALUES",
+                   help="e.g. reserve=0..4 or outbound[0].connect_probability=0.3,0.4 "
+                        "(repeat for more dimensions)")
+    w.add_argument("--replications", default="20", help="simulated days per point (default 20)")
+    w.add_argument("--seed", help="seed for every point (default: fresh, printed)")
+    w.add_argument("--store", metavar="FILE", help="SQLite results store (resumable)")
+    w.add_argument("--out", metavar="DIR", help="write the per-point table (sweep.csv) here")
+    _backend_options(w)
+    w.set_defaults(func=cmd_sweep)
 
     v = sub.add_parser("validate", help="check a scenario file and report every problem",
                        description="Check a scenario file: every problem is reported at once, "

@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -31,9 +32,10 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import whole
+from .backends import TaskError, run_tasks
 from .blending import BlendingPolicy
 from .engine import run_day
-from .errors import InputError
+from .errors import BlendsimError, InputError
 from .metrics import (
     CONTACT_METRICS,
     OUTBOUND_METRICS,
@@ -313,8 +315,22 @@ class Result:
         return _mean_ci(merged, ["group"], cols).reset_index()
 
 
+def replication_records(scenario: Scenario, seed: int, replication: int,
+                        routing: Routing | None = None,
+                        blending: BlendingPolicy | None = None):
+    """One replication's records as DataFrames: ``(contacts, agents, ready)``.
+
+    A pure function of its arguments, so any backend may compute it.
+    """
+    rec = run_day(scenario, seed=seed, replication=replication, routing=routing,
+                  blending=blending)
+    return rec.contacts(), rec.agents(), rec.ready()
+
+
 def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = None,
-             routing: Routing | None = None, blending: BlendingPolicy | None = None) -> Result:
+             routing: Routing | None = None, blending: BlendingPolicy | None = None,
+             backend: str | None = None, workers: int | None = None,
+             scheduler: str | None = None, quiet: bool = False) -> Result:
     """Simulate ``replications`` independent days of ``scenario``.
 
     Parameters
@@ -328,26 +344,60 @@ def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = N
         A routing policy object (default :class:`blendsim.routing.LongestIdle`).
     blending : BlendingPolicy, optional
         A blending policy object overriding the scenario's (e.g. one written in Python).
+    backend : {"pool", "serial", "dask"}, optional
+        Where the replications run (see ``backends.py``); default a local process pool, or
+        this process when ``routing``/``blending`` are objects that cannot be sent to another
+        process (e.g. a class defined inside a function).  Every backend gives identical
+        numbers for the same seed.
+    workers : int, optional
+        Processes for the pool (default: one per core) or a local Dask cluster.
+    scheduler : str, optional
+        A Dask scheduler address (``"tcp://host:8786"``), with ``backend="dask"``.
+    quiet : bool
+        No progress bar (there is none anyway when standard error is not a terminal).
     """
     if not isinstance(scenario, Scenario):
         raise InputError(f"scenario must be a Scenario (got {type(scenario).__name__})")
     reps = whole("replications", replications, low=1)
-    if seed is None:
-        seed = new_seed()
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise InputError(f"seed must be a whole number >= 0 (got {seed!r})")
-    seed = int(seed)
+    seed = checked_seed(seed)
     if blending is not None and not isinstance(blending, BlendingPolicy):
         raise InputError(f"blending must be a blending policy with a may_start_outbound "
                          f"method (got {blending!r})")
-    contacts, agents, ready = [], [], []
-    for r in range(reps):
-        rec = run_day(scenario, seed=seed, replication=r, routing=routing, blending=blending)
-        contacts.append(rec.contacts())
-        agents.append(rec.agents())
-        ready.append(rec.ready())
+    backend = default_backend(backend, routing, blending)
+    tasks = [(scenario, seed, r, routing, blending) for r in range(reps)]
+    parts: list = [None] * reps
+    for r, value in run_tasks(replication_records, tasks, backend=backend, workers=workers,
+                              scheduler=scheduler, quiet=quiet):
+        if isinstance(value, TaskError):
+            raise BlendsimError(f"replication {r} failed: {value}")
+        parts[r] = value
+    contacts, agents, ready = zip(*parts, strict=True)
     return Result(scenario=scenario, seed=seed, replications=reps,
-                  contacts=_stack(contacts), agents=_stack(agents), ready=_stack(ready))
+                  contacts=_stack(list(contacts)), agents=_stack(list(agents)),
+                  ready=_stack(list(ready)))
+
+
+def checked_seed(seed) -> int:
+    """The run's seed: the one given (a whole number >= 0), or fresh entropy."""
+    if seed is None:
+        return new_seed()
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise InputError(f"seed must be a whole number >= 0 (got {seed!r})")
+    return int(seed)
+
+
+def default_backend(backend: str | None, *objects) -> str:
+    """The backend to use: as asked, or the pool unless some object cannot travel."""
+    if backend is not None:
+        return backend
+    for obj in objects:
+        if obj is None:
+            continue
+        try:
+            pickle.dumps(obj)
+        except Exception:  # noqa: BLE001 - any failure to pickle means: stay in-process
+            return "serial"
+    return "pool"
 
 
 def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -9,15 +9,11 @@ with a 95% confidence interval; :func:`blendsim.plots.frontier` draws it.
 
 from __future__ import annotations
 
-from itertools import product
-
 import pandas as pd
 
 from .blending import AllOf, Dedicated, Threshold
 from .errors import InputError, ScenarioError
-from .experiment import simulate
 from .scenario import AgentGroup, Scenario
-from .streams import new_seed
 
 __all__ = ["TRADEOFF_FIGURES", "tradeoff", "with_blended_agents", "with_reserve"]
 
@@ -91,7 +87,8 @@ def with_blended_agents(scenario: Scenario, agents: int) -> Scenario:
 
 
 def tradeoff(scenario: Scenario, *, reserve=None, blended_agents=None, replications: int = 20,
-             seed: int | None = None) -> pd.DataFrame:
+             seed: int | None = None, backend: str | None = None, workers: int | None = None,
+             scheduler: str | None = None, quiet: bool = False) -> pd.DataFrame:
     """Inbound service and outbound conversations for each reserve and blended team size.
 
     Parameters
@@ -102,7 +99,7 @@ def tradeoff(scenario: Scenario, *, reserve=None, blended_agents=None, replicati
         Threshold reserves to try (agents kept idle for inbound); default: the scenario's.
     blended_agents : list of int, optional
         Blended team sizes to try (see :func:`with_blended_agents`); default: as given.
-    replications, seed
+    replications, seed, backend, workers, scheduler, quiet
         As in :func:`blendsim.simulate`; one seed for every point (common random numbers).
 
     Returns
@@ -112,31 +109,29 @@ def tradeoff(scenario: Scenario, *, reserve=None, blended_agents=None, replicati
         each of ``TRADEOFF_FIGURES`` its mean and ``_ci_low``/``_ci_high``; conversations are
         per simulated day.
     """
+    from .sweep import sweep
+
     if not isinstance(scenario, Scenario):
         raise InputError(f"scenario must be a Scenario (got {type(scenario).__name__})")
     if not scenario.outbound:
         raise InputError("a trade-off needs an outbound campaign in the scenario")
-    reserves = _values("reserve", reserve)
-    teams = _values("blended_agents", blended_agents)
-    seed = new_seed() if seed is None else seed
-    rows = []
-    for k, n in product(reserves, teams):
-        sc = scenario
-        if n is not None:
-            sc = with_blended_agents(sc, n)
-        if k is not None:
-            sc = with_reserve(sc, k)
-        s = simulate(sc, replications=replications, seed=seed).summary()
-        row = {"reserve": k, "blended_agents": n}
-        for fig in TRADEOFF_FIGURES:
-            row[fig] = s.loc[fig, "mean"]
-            row[f"{fig}_ci_low"] = s.loc[fig, "ci_low"]
-            row[f"{fig}_ci_high"] = s.loc[fig, "ci_high"]
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    out.attrs.update(seed=seed, replications=replications,
+    grid = {}
+    if reserve is not None:
+        grid["reserve"] = _values("reserve", reserve)
+    if blended_agents is not None:
+        grid["blended_agents"] = _values("blended_agents", blended_agents)
+    points = sweep(scenario, grid, replications=replications, seed=seed, backend=backend,
+                   workers=workers, scheduler=scheduler, quiet=quiet)
+    out = pd.DataFrame(index=points.index)
+    for knob in ("reserve", "blended_agents"):
+        out[knob] = points[knob] if knob in points else None
+    for fig in TRADEOFF_FIGURES:
+        for suffix in ("", "_ci_low", "_ci_high"):
+            out[fig + suffix] = points[fig + suffix]
+    out.attrs.update(seed=points.attrs["seed"], replications=replications,
                      target=scenario.service_target.level,
-                     target_seconds=scenario.service_target.seconds, scenario=scenario.name)
+                     target_seconds=scenario.service_target.seconds, scenario=scenario.name,
+                     failures=points.attrs["failures"])
     return out
 
 

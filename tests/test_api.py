@@ -19,7 +19,7 @@ EXPECTED = {
     "Deterministic", "Empirical", "Exponential", "Gamma", "Lognormal", "Uniform",
     # outbound and blending
     "OutboundCampaign", "Segment", "AllOf", "Dedicated", "ServiceLevelGuard", "Threshold",
-    "TimeWindows", "tradeoff",
+    "TimeWindows", "tradeoff", "sweep", "read_store",
     # errors and version
     "BlendsimError", "InfeasibleError", "InputError", "ScenarioError", "__version__",
 }

@@ -14,7 +14,7 @@ from blendsim.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 TRANSCRIPTS = re.findall(r"```text\n\$ (blendsim[^\n]*)\n(.*?)```", README, flags=re.S)
-TEST_COMMAND = 'pip install -e ".[dev]" && python -m pytest'
+TEST_COMMAND = 'pip install -e ".[dev,dask]" && python -m pytest'
 
 
 def test_python_examples_run_as_written():

@@ -1,0 +1,247 @@
+"""Sweeps: one scenario at every point of a grid of changes, with common random numbers.
+
+``sweep(scenario, grid={"groups[blended team].headcount": [4, 6], "reserve": [1, 2]})``
+simulates every combination, all with one seed (so every point sees the same callers and the
+same customer lists), on the chosen backend, and returns one row per point with each figure's
+mean and 95% confidence interval.  With ``store=`` every finished replication is committed to
+an SQLite file as it completes, and a sweep started again on that file computes only what is
+missing.
+
+Grid keys are field paths into the scenario file's layout: ``day.open``,
+``inbound[0].volume``, ``groups[blended team].headcount`` (a list item by position or by its
+``name``), ``outbound[0].connect_probability``, ``blending[0].reserve``.  A single value for a
+list field sets every element.  Two knobs need no path: ``reserve`` (the threshold policy's
+reserve) and ``blended_agents`` (agents moved into the blended group; see
+:func:`blendsim.tradeoff.with_blended_agents`).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from itertools import product
+
+import pandas as pd
+
+from .backends import TaskError, check_backend, run_tasks
+from .errors import InputError, ScenarioError
+from .experiment import Result, _mean_ci, checked_seed, replication_records
+from .scenario import Scenario
+from .store import Store
+from .tradeoff import with_blended_agents, with_reserve
+
+__all__ = ["KNOBS", "field_paths", "point_scenario", "sweep"]
+
+KNOBS = {"reserve": with_reserve, "blended_agents": with_blended_agents}
+_STEP = re.compile(r"([A-Za-z_][A-Za-z_0-9]*)(?:\[([^\]]+)\])?$")
+
+
+def field_paths(scenario: Scenario) -> list[str]:
+    """Every field path a grid may vary, in the scenario file's layout."""
+    out: list[str] = list(KNOBS)
+
+    def walk(node, prefix):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, f"{prefix}.{k}" if prefix else k)
+        elif isinstance(node, list) and node and all(isinstance(x, dict) for x in node):
+            for i, item in enumerate(node):
+                walk(item, f"{prefix}[{i}]")
+        else:
+            out.append(prefix)
+
+    walk(scenario.to_dict(), "")
+    return out
+
+
+def _unknown(path: str, scenario: Scenario, why: str) -> InputError:
+    known = field_paths(scenario)
+    close = difflib.get_close_matches(path, known, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else (
+        f"; paths look like {', '.join(known[2:5])}")
+    return InputError(f"grid path {path!r}: {why}{hint}")
+
+
+def _set(data: dict, path: str, value, scenario: Scenario) -> None:
+    steps = path.split(".")
+    node = data
+    for n, step in enumerate(steps):
+        m = _STEP.match(step)
+        if m is None:
+            raise _unknown(path, scenario, f"{step!r} is not a field name")
+        key, sel = m.group(1), m.group(2)
+        last = n == len(steps) - 1 and sel is None
+        if not isinstance(node, dict) or key not in node:
+            raise _unknown(path, scenario, f"there is no field {key!r} there")
+        if last:
+            old = node[key]
+            node[key] = [value] * len(old) if isinstance(old, list) and not isinstance(
+                value, list) else value
+            return
+        node = node[key]
+        if sel is not None:
+            if not isinstance(node, list):
+                raise _unknown(path, scenario, f"{key!r} is not a list")
+            if sel.isdigit():
+                if int(sel) >= len(node):
+                    raise _unknown(path, scenario, f"{key} has {len(node)} item(s), no [{sel}]")
+                node = node[int(sel)]
+            else:
+                named = [x for x in node if isinstance(x, dict) and x.get("name") == sel]
+                if not named:
+                    names = [x.get("name") for x in node if isinstance(x, dict)]
+                    raise _unknown(path, scenario, f"no {key} item is named {sel!r} "
+                                                   f"(names: {', '.join(map(str, names))})")
+                node = named[0]
+            if n == len(steps) - 1:
+                raise _unknown(path, scenario, "a path must end at a field, not a list item")
+    raise _unknown(path, scenario, "the path does not end at a field")  # pragma: no cover
+
+
+def point_scenario(scenario: Scenario, params: dict) -> Scenario:
+    """The scenario at one grid point (field paths first, then the knobs)."""
+    fields = {k: v for k, v in params.items() if k not in KNOBS}
+    sc = scenario
+    if fields:
+        data = copy.deepcopy(scenario.to_dict())
+        for path, value in fields.items():
+            _set(data, path, value, scenario)
+        try:
+            sc = Scenario.from_dict(data)
+        except ScenarioError as e:
+            where = ", ".join(f"{k}={v!r}" for k, v in params.items())
+            raise InputError(f"at the point {where}: " + "; ".join(e.problems)) from None
+    for knob in ("blended_agents", "reserve"):
+        if knob in params:
+            sc = KNOBS[knob](sc, params[knob])
+    return sc
+
+
+def replication_figures(scenario: Scenario, seed: int, replication: int) -> dict:
+    """The day's figures of one replication (a pure function: any backend may run it)."""
+    frames = replication_records(scenario, seed, replication)
+    # Summarised as a one-day result of its own (whose only replication is number 0).
+    contacts, agents, ready = (f.assign(replication=0) for f in frames)
+    result = Result(scenario=scenario, seed=seed, replications=1, contacts=contacts,
+                    agents=agents, ready=ready)
+    row = result.replication_summary().iloc[0].to_dict()
+    row.pop("replication", None)
+    return {k: float(v) for k, v in row.items()}
+
+
+def _grid(grid) -> list[dict]:
+    if not isinstance(grid, dict):
+        raise InputError(f"grid must be a mapping of field paths to lists of values "
+                         f"(got {grid!r})")
+    axes = []
+    for path, values in grid.items():
+        if not isinstance(path, str):
+            raise InputError(f"grid keys must be field paths (got {path!r})")
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise InputError(f"grid[{path!r}] must be a list of values (got {values!r})")
+        values = list(values)
+        if not values:
+            raise InputError(f"grid[{path!r}] must list at least one value")
+        axes.append([(path, v) for v in values])
+    return [dict(combo) for combo in product(*axes)]  # an empty grid: one point, as given
+
+
+def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int | None = None,
+          store=None, backend: str | None = None, workers: int | None = None,
+          scheduler: str | None = None, quiet: bool = False) -> pd.DataFrame:
+    """Simulate ``scenario`` at every point of ``grid``; one row per point.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    grid : dict
+        Field path (or knob) -> list of values; every combination is a point (an empty grid
+        is one point: the scenario as given).
+    replications, seed
+        As in :func:`blendsim.simulate`; one seed for all points (common random numbers).
+    store : path, optional
+        An SQLite results store: finished replications are committed as they arrive, and
+        those already there are not computed again.
+    backend, workers, scheduler, quiet
+        Where to run (see :func:`blendsim.simulate`).
+
+    Returns
+    -------
+    DataFrame
+        One row per point: the grid's columns, ``replications`` (how many finished) and each
+        figure's mean with ``_ci_low`` / ``_ci_high``.  ``attrs["failures"]`` lists the points
+        whose simulation raised, with their parameters and the error; their other
+        replications and every other point are kept.
+    """
+    from . import __version__
+    from ._checks import whole
+    from .experiment import default_backend
+    from .scenario_file import scenario_to_dict, to_toml
+
+    if not isinstance(scenario, Scenario):
+        raise InputError(f"scenario must be a Scenario (got {type(scenario).__name__})")
+    reps = whole("replications", replications, low=1)
+    seed = checked_seed(seed)
+    backend = default_backend(backend)
+    check_backend(backend, workers, scheduler)
+    points = _grid(grid)
+    scenarios = [point_scenario(scenario, p) for p in points]  # every path checked up front
+
+    db = None
+    if store is not None:
+        try:
+            text = to_toml(scenario_to_dict(scenario))
+        except ScenarioError:  # a policy written in Python has no file form
+            text = repr(scenario)
+        db = Store(store, scenario_text=text, seed=seed, version=__version__)
+    try:
+        ids = [db.point(p) if db is not None else i for i, p in enumerate(points)]
+        done = db.done() if db is not None else set()
+        tasks, where = [], []
+        for i, sc in enumerate(scenarios):
+            for r in range(reps):
+                if (ids[i], r) not in done:
+                    tasks.append((sc, seed, r))
+                    where.append((i, r))
+        figures: dict[tuple[int, int], dict] = {}
+        failures = []
+        for n, value in run_tasks(replication_figures, tasks, backend=backend, workers=workers,
+                                  scheduler=scheduler, quiet=quiet, label="sweeping"):
+            i, r = where[n]
+            if isinstance(value, TaskError):
+                failures.append({**points[i], "replication": r, "error": repr(value)})
+                if db is not None:
+                    db.fail(ids[i], r, repr(value))
+            else:
+                figures[(i, r)] = value
+                if db is not None:
+                    db.add(ids[i], r, value)
+        if db is not None:  # what earlier runs stored counts too
+            for i, point_id in enumerate(ids):
+                for r, f in db.figures(point_id, reps).items():
+                    figures.setdefault((i, r), f)
+    finally:
+        if db is not None:
+            db.close()
+    return _aggregate(points, figures, failures, seed, reps)
+
+
+def _aggregate(points, figures, failures, seed, reps) -> pd.DataFrame:
+    rows = [{"_point": i, **points[i], **f} for (i, _r), f in sorted(figures.items())]
+    names = list(points[0])
+    if not names:  # one point without parameters
+        points = [{"_": None}]
+    if not rows:
+        out = pd.DataFrame(points)
+        out["replications"] = 0
+    else:
+        table = pd.DataFrame(rows)
+        measured = [c for c in table.columns if c not in ("_point", *names)]
+        stats = _mean_ci(table, ["_point"], measured)
+        counts = table.groupby("_point").size().rename("replications")
+        out = pd.DataFrame(points)
+        out = out.join(counts, how="left").join(stats, how="left")
+        out["replications"] = out["replications"].fillna(0).astype(int)
+    out.attrs.update(seed=seed, replications=reps, failures=pd.DataFrame(failures))
+    return out.drop(columns="_", errors="ignore")
