@@ -54,7 +54,7 @@ def main(argv=None) -> int:
     print(f"workload: {sc.name} ({reps} replications per measurement)\n")
 
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import LocalCluster
         cluster = LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address=None)
         address = cluster.scheduler_address
@@ -74,10 +74,10 @@ def main(argv=None) -> int:
         ("sweep", lambda **kw: bs.sweep(sc, {"reserve": list(range(reps // 10))},
                                         replications=10, seed=1, quiet=True, **kw)),
     ):
-        times = {"serial": timed(lambda: run(backend="serial"))}
-        times["pool"] = timed(lambda: run(backend="pool"))
+        times = {"serial": timed(lambda run=run: run(backend="serial"))}
+        times["pool"] = timed(lambda run=run: run(backend="pool"))
         if address:
-            times["dask"] = timed(lambda: run(backend="dask", scheduler=address))
+            times["dask"] = timed(lambda run=run: run(backend="dask", scheduler=address))
         rows.append((what, times))
 
     print(f"{'job':9} {'backend':8} {'seconds':>8} {'reps/s':>8} {'vs serial':>10}")
