@@ -328,7 +328,8 @@ def cmd_sweep(args) -> int:
             str(int(r["replications"])), pct(r["service_level"]),
                                           secs(r["asa"]), pct(r["abandon_rate"], 2)]
         if sc.outbound:
-            row += [f"{r['conversations']:.1f}", pct(r["mismatch_rate"], 2)]
+            row += ["-" if math.isnan(r["conversations"]) else f"{r['conversations']:.1f}",
+                    pct(r["mismatch_rate"], 2)]
         rows.append(row + [pct(r["occupancy"])])
     print(format_table(headers, rows))
     if args.out:

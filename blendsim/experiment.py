@@ -315,6 +315,14 @@ class Result:
         return _mean_ci(merged, ["group"], cols).reset_index()
 
 
+def day_figures(scenario: Scenario) -> list[str]:
+    """The names of the day's figures :meth:`Result.summary` gives for ``scenario``."""
+    names = [*CONTACT_METRICS, "occupancy", "utilisation"]
+    if scenario.outbound:
+        names += [*OUTBOUND_METRICS, "conversations_per_agent_hour", "outbound_share"]
+    return names
+
+
 def replication_records(scenario: Scenario, seed: int, replication: int,
                         routing: Routing | None = None,
                         blending: BlendingPolicy | None = None):

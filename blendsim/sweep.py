@@ -26,7 +26,7 @@ import pandas as pd
 
 from .backends import TaskError, check_backend, run_tasks
 from .errors import InputError, ScenarioError
-from .experiment import Result, _mean_ci, checked_seed, replication_records
+from .experiment import Result, _mean_ci, checked_seed, day_figures, replication_records
 from .scenario import Scenario
 from .store import Store
 from .tradeoff import with_blended_agents, with_reserve
@@ -104,14 +104,22 @@ def point_scenario(scenario: Scenario, params: dict) -> Scenario:
     fields = {k: v for k, v in params.items() if k not in KNOBS}
     sc = scenario
     if fields:
-        data = copy.deepcopy(scenario.to_dict())
+        # A policy written in Python has no file form: vary the rest, then put it back.
+        written = all(hasattr(p, "to_dict") for p in scenario.blending)
+        base = scenario if written else scenario.replace(blending=())
+        if not written and any(path.startswith("blending") for path in fields):
+            raise InputError("the scenario's blending policies are written in Python: vary "
+                             "them in Python, not by grid path")
+        data = copy.deepcopy(base.to_dict())
         for path, value in fields.items():
-            _set(data, path, value, scenario)
+            _set(data, path, value, base)
         try:
             sc = Scenario.from_dict(data)
         except ScenarioError as e:
             where = ", ".join(f"{k}={v!r}" for k, v in params.items())
             raise InputError(f"at the point {where}: " + "; ".join(e.problems)) from None
+        if not written:
+            sc = sc.replace(blending=scenario.blending)
     for knob in ("blended_agents", "reserve"):
         if knob in params:
             sc = KNOBS[knob](sc, params[knob])
@@ -130,6 +138,13 @@ def replication_figures(scenario: Scenario, seed: int, replication: int) -> dict
     return {k: float(v) for k, v in row.items()}
 
 
+def _plain(v):
+    """Numpy numbers (and lists of them) as plain Python values."""
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v.item() if hasattr(v, "item") and not isinstance(v, (str, bytes)) else v
+
+
 def _grid(grid) -> list[dict]:
     if not isinstance(grid, dict):
         raise InputError(f"grid must be a mapping of field paths to lists of values "
@@ -140,9 +155,14 @@ def _grid(grid) -> list[dict]:
             raise InputError(f"grid keys must be field paths (got {path!r})")
         if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
             raise InputError(f"grid[{path!r}] must be a list of values (got {values!r})")
-        values = list(values)
+        values = [_plain(v) for v in values]
         if not values:
             raise InputError(f"grid[{path!r}] must list at least one value")
+        seen = []
+        for v in values:
+            if v in seen:
+                raise InputError(f"grid[{path!r}] lists the value {v!r} twice")
+            seen.append(v)
         axes.append([(path, v) for v in values])
     return [dict(combo) for combo in product(*axes)]  # an empty grid: one point, as given
 
@@ -224,10 +244,10 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
     finally:
         if db is not None:
             db.close()
-    return _aggregate(points, figures, failures, seed, reps)
+    return _aggregate(points, figures, failures, seed, reps, day_figures(scenario))
 
 
-def _aggregate(points, figures, failures, seed, reps) -> pd.DataFrame:
+def _aggregate(points, figures, failures, seed, reps, names_of_figures) -> pd.DataFrame:
     rows = [{"_point": i, **points[i], **f} for (i, _r), f in sorted(figures.items())]
     names = list(points[0])
     if not names:  # one point without parameters
@@ -235,6 +255,7 @@ def _aggregate(points, figures, failures, seed, reps) -> pd.DataFrame:
     if not rows:
         out = pd.DataFrame(points)
         out["replications"] = 0
+        out = out.drop(columns="_", errors="ignore")
     else:
         table = pd.DataFrame(rows)
         measured = [c for c in table.columns if c not in ("_point", *names)]
@@ -243,5 +264,9 @@ def _aggregate(points, figures, failures, seed, reps) -> pd.DataFrame:
         out = pd.DataFrame(points)
         out = out.join(counts, how="left").join(stats, how="left")
         out["replications"] = out["replications"].fillna(0).astype(int)
+    for fig in names_of_figures:  # a point whose every replication failed has none
+        for suffix in ("", "_ci_low", "_ci_high"):
+            if fig + suffix not in out:
+                out[fig + suffix] = float("nan")
     out.attrs.update(seed=seed, replications=reps, failures=pd.DataFrame(failures))
     return out.drop(columns="_", errors="ignore")

@@ -9,6 +9,7 @@ with a 95% confidence interval; :func:`blendsim.plots.frontier` draws it.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .blending import AllOf, Dedicated, Threshold
@@ -27,6 +28,8 @@ def with_reserve(scenario: Scenario, reserve: int) -> Scenario:
     Other policies (time windows, a service-level guard) are kept; without a threshold one is
     added.
     """
+    if isinstance(reserve, np.integer):
+        reserve = int(reserve)
     if not isinstance(reserve, int) or isinstance(reserve, bool) or reserve < 0:
         raise InputError(f"reserve must be a whole number >= 0 (got {reserve!r})")
     policies = []
@@ -56,6 +59,8 @@ def with_blended_agents(scenario: Scenario, agents: int) -> Scenario:
     where the blended group works, ``agents`` of the two groups' agents (at most all of them)
     are blended and the rest answer inbound only; the total stays the same.
     """
+    if isinstance(agents, np.integer):
+        agents = int(agents)
     if not isinstance(agents, int) or isinstance(agents, bool) or agents < 0:
         raise InputError(f"blended_agents must be a whole number >= 0 (got {agents!r})")
     blended = [g for g in scenario.groups if g.skills and g.outbound]
