@@ -56,6 +56,13 @@ class Store:
             raise InputError(f"store folder {str(self.path.parent)!r} does not exist")
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None)
+            tables = {t for (t,) in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables - {"meta", "points", "results", "failures"} or (
+                    tables and "meta" not in tables):
+                self.db.close()
+                raise InputError(f"store {str(self.path)!r} is another program's database, "
+                                 "not a blendsim results store: use a new file")
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as e:
             raise InputError(f"store {str(self.path)!r} is not a blendsim results store "
