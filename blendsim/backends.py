@@ -22,8 +22,9 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
-from .errors import InputError
+from .errors import BlendsimError, InputError
 
 __all__ = ["BACKENDS", "TaskError", "run_tasks"]
 
@@ -67,6 +68,23 @@ def check_backend(backend: str, workers, scheduler) -> None:
                          f"(got {scheduler!r})")
 
 
+def _start_method() -> str:
+    """How the pool's workers start.
+
+    ``fork`` on Linux while this process runs a single thread: workers begin as copies of it,
+    so a script without an ``if __name__ == "__main__":`` guard works and nothing is imported
+    twice.  Otherwise ``forkserver`` (clean processes, safe beside the threads of Dask, Jupyter
+    or a GUI), or ``spawn`` where that is all there is.
+    """
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and "fork" in methods:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def _get_pool(workers: int) -> ProcessPoolExecutor:
     global _pool, _pool_workers
     if _pool is None or _pool_workers != workers:
@@ -74,13 +92,18 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
             _pool.shutdown(cancel_futures=True)
         import multiprocessing
 
-        # forkserver: workers start from a clean process, safe beside threads (Dask, GUIs).
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
-            else "spawn"
         _pool = ProcessPoolExecutor(max_workers=workers,
-                                    mp_context=multiprocessing.get_context(method))
+                                    mp_context=multiprocessing.get_context(_start_method()))
         _pool_workers = workers
     return _pool
+
+
+def _drop_pool() -> None:
+    """Forget a broken pool, so that the next call starts a fresh one."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+    _pool = None
 
 
 @atexit.register
@@ -106,25 +129,41 @@ def run_tasks(func: Callable, tasks: Sequence[tuple], *, backend: str = "pool",
     """
     check_backend(backend, workers, scheduler)
     n = len(tasks)
+    in_process = backend == "serial" or (backend == "pool" and n <= 1)
+    # The pool starts before the progress bar, whose monitor thread would rule out fork.
+    pool = _get_pool(workers or os.cpu_count() or 1) if backend == "pool" and not in_process \
+        else None
     bar = _progress(n, quiet, label)
     try:
-        if backend == "serial" or (backend == "pool" and n <= 1 and scheduler is None):
+        if in_process:
             for i, task in enumerate(tasks):
                 yield i, _guarded(func, task)
                 if bar is not None:
                     bar.update()
-        elif backend == "pool":
-            pool = _get_pool(workers or os.cpu_count() or 1)
-            futures = {pool.submit(_guarded, func, task): i for i, task in enumerate(tasks)}
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-                if bar is not None:
-                    bar.update()
+        elif pool is not None:
+            yield from _run_pool(pool, func, tasks, bar)
         else:
             yield from _run_dask(func, tasks, workers, scheduler, bar)
     finally:
         if bar is not None:
             bar.close()
+
+
+def _run_pool(pool, func, tasks, bar):
+    try:
+        futures = {pool.submit(_guarded, func, task): i for i, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+            if bar is not None:
+                bar.update()
+    except BrokenProcessPool:
+        _drop_pool()
+        raise BlendsimError(
+            "a worker of the process pool stopped before finishing its task. A policy or "
+            "routing object defined in __main__ (a notebook, `python -c`, or a script) that "
+            "the workers cannot import must run with backend='serial' (or move it to a "
+            "module); a script that starts worker processes needs its code under "
+            "`if __name__ == \"__main__\":`; or the machine ran out of memory") from None
 
 
 def _run_dask(func, tasks, workers, scheduler, bar):

@@ -354,9 +354,9 @@ def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = N
         A blending policy object overriding the scenario's (e.g. one written in Python).
     backend : {"pool", "serial", "dask"}, optional
         Where the replications run (see ``backends.py``); default a local process pool, or
-        this process when ``routing``/``blending`` are objects that cannot be sent to another
-        process (e.g. a class defined inside a function).  Every backend gives identical
-        numbers for the same seed.
+        this process when ``routing``/``blending`` (or the scenario's policies) are objects of
+        a class the workers cannot import (defined in a notebook, a script or a function).
+        Every backend gives identical numbers for the same seed.
     workers : int, optional
         Processes for the pool (default: one per core) or a local Dask cluster.
     scheduler : str, optional
@@ -371,7 +371,7 @@ def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = N
     if blending is not None and not isinstance(blending, BlendingPolicy):
         raise InputError(f"blending must be a blending policy with a may_start_outbound "
                          f"method (got {blending!r})")
-    backend = default_backend(backend, routing, blending)
+    backend = default_backend(backend, routing, blending, *scenario.blending)
     tasks = [(scenario, seed, r, routing, blending) for r in range(reps)]
     parts: list = [None] * reps
     for r, value in run_tasks(replication_records, tasks, backend=backend, workers=workers,
@@ -395,15 +395,22 @@ def checked_seed(seed) -> int:
 
 
 def default_backend(backend: str | None, *objects) -> str:
-    """The backend to use: as asked, or the pool unless some object cannot travel."""
+    """The backend to use: as asked, or the pool unless some object cannot travel.
+
+    An object travels to a worker process by reference to its class, so a class that only
+    this process knows (defined inside a function, or in ``__main__``: a notebook, a script,
+    ``python -c``) keeps the work in this process.
+    """
     if backend is not None:
         return backend
     for obj in objects:
         if obj is None:
             continue
         try:
-            pickle.dumps(obj)
+            data = pickle.dumps(obj)
         except Exception:  # noqa: BLE001 - any failure to pickle means: stay in-process
+            return "serial"
+        if b"__main__" in data:  # some class in it (perhaps nested) lives in __main__
             return "serial"
     return "pool"
 

@@ -203,7 +203,7 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
         raise InputError(f"scenario must be a Scenario (got {type(scenario).__name__})")
     reps = whole("replications", replications, low=1)
     seed = checked_seed(seed)
-    backend = default_backend(backend)
+    backend = default_backend(backend, *scenario.blending)
     check_backend(backend, workers, scheduler)
     points = _grid(grid)
     scenarios = [point_scenario(scenario, p) for p in points]  # every path checked up front

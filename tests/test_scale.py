@@ -272,6 +272,97 @@ def test_a_failing_task_is_reported_and_the_others_kept_on_serial_and_pool():
         assert (out[1].kind, out[1].message) == ("ValueError", "math domain error")
 
 
+# What students write: a plain script, a policy class of their own.  Each runs in a fresh
+# interpreter, because how pool workers start depends on the main module and its threads.
+
+JUPYTER_LIKE = '''
+import threading, time
+threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+'''
+LUNCH_POLICY = '''
+import blendsim as bs
+
+class NotAtLunch:
+    def may_start_outbound(self, acd, agent):
+        return not 12 * 3600 <= acd.now < 13 * 3600
+'''
+
+
+def run_python(tmp_path, code: str, *args: str) -> subprocess.CompletedProcess:
+    script = tmp_path / "student.py"
+    script.write_text(code)
+    return subprocess.run([sys.executable, *args, str(script)], capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path)
+
+
+def run_python_c(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_a_script_without_a_main_guard_runs_on_the_default_pool(tmp_path, serial_result):
+    done = run_python(tmp_path, f'''
+import blendsim as bs
+from blendsim import backends
+r = bs.simulate(bs.load_scenario({str(BLENDED)!r}), replications=4, seed=5)
+print(backends._pool is not None, r.contacts.shape[0], r.summary().loc["answered", "mean"])
+''')
+    assert done.returncode == 0, done.stderr
+    started_pool, rows, answered = done.stdout.split()
+    assert started_pool == "True"
+    expected = simulate(load_scenario(BLENDED), replications=4, seed=5, backend="serial")
+    assert int(rows) == len(expected.contacts)
+    assert float(answered) == expected.summary().loc["answered", "mean"]
+
+
+def test_a_policy_class_of_the_main_module_stays_in_process_by_default(monkeypatch):
+    from blendsim.experiment import default_backend
+
+    main_module = sys.modules["__main__"]
+    cls = type("NotAtLunch", (), {"__module__": "__main__",
+                                  "may_start_outbound": lambda self, acd, agent: True})
+    monkeypatch.setattr(main_module, "NotAtLunch", cls, raising=False)
+    assert default_backend(None, cls()) == "serial"
+    assert default_backend(None, blendsim.AllOf((Threshold(reserve=1), cls()))) == "serial"
+    assert default_backend(None, Threshold(reserve=1), None) == "pool"
+    assert default_backend("dask", cls()) == "dask"  # asked for: as asked
+
+
+def test_a_notebook_policy_runs_by_default_and_gives_the_serial_numbers():
+    # As in Jupyter: the main module has no file and threads are running, so pool workers
+    # could not import the class; by default the work stays in this process.
+    code = JUPYTER_LIKE + LUNCH_POLICY + f'''
+sc = bs.load_scenario({str(BLENDED)!r})
+a = bs.simulate(sc, replications=3, seed=2, blending=bs.AllOf((NotAtLunch(),)))
+b = bs.simulate(sc, replications=3, seed=2, blending=bs.AllOf((NotAtLunch(),)),
+                backend="serial")
+print(a.contacts.equals(b.contacts), a.summary().loc["conversations", "mean"])
+'''
+    done = run_python_c(code)
+    assert done.returncode == 0, done.stderr
+    same, conversations = done.stdout.split()
+    assert same == "True" and float(conversations) > 0
+
+
+def test_a_pool_whose_worker_cannot_load_the_task_is_a_clear_error_then_recovers():
+    # A thread already running (as in Jupyter) makes the pool start clean processes, which
+    # cannot import a class defined in __main__ by `python -c` or a notebook.
+    done = run_python_c(JUPYTER_LIKE + LUNCH_POLICY + f'''
+sc = bs.load_scenario({str(BLENDED)!r})
+try:
+    bs.simulate(sc, replications=2, seed=1, blending=NotAtLunch(), backend="pool")
+except bs.BlendsimError as e:
+    print("ERROR:", e)
+print("AFTER:", bs.simulate(sc, replications=2, seed=1).contacts.shape[0])
+''')
+    assert done.returncode == 0, done.stderr
+    error = next(line for line in done.stdout.splitlines() if line.startswith("ERROR:"))
+    assert "a worker of the process pool stopped before finishing its task" in error
+    assert "backend='serial'" in error and 'if __name__ == "__main__":' in error
+    after = next(line for line in done.stdout.splitlines() if line.startswith("AFTER:"))
+    assert int(after.split()[1]) > 0
+
+
 # --------------------------------------------------------------------------------------------
 # 2. Kill and resume
 
