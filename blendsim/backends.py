@@ -174,8 +174,16 @@ def _run_dask(func, tasks, workers, scheduler, bar):
         raise InputError('backend="dask" needs Dask: pip install "blendsim[dask]"') from None
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, host="127.0.0.1", dashboard_address=None)
+        try:
+            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
+                                   threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=None)
+        except Exception as exc:  # noqa: BLE001 - Dask raises RuntimeError, OSError, ...
+            raise BlendsimError(
+                f"could not start a local Dask cluster ({exc}). Dask starts its workers as "
+                "fresh processes that import your main module: a script needs its code under "
+                "`if __name__ == \"__main__\":`; or pass scheduler= (--scheduler) to use "
+                "a running cluster") from None
         client = Client(cluster)
     else:
         try:

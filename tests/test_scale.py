@@ -288,11 +288,11 @@ class NotAtLunch:
 '''
 
 
-def run_python(tmp_path, code: str, *args: str) -> subprocess.CompletedProcess:
+def run_python(tmp_path, code: str) -> subprocess.CompletedProcess:
     script = tmp_path / "student.py"
     script.write_text(code)
-    return subprocess.run([sys.executable, *args, str(script)], capture_output=True,
-                          text=True, timeout=300, cwd=tmp_path)
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)
 
 
 def run_python_c(code: str) -> subprocess.CompletedProcess:
@@ -342,6 +342,21 @@ print(a.contacts.equals(b.contacts), a.summary().loc["conversations", "mean"])
     assert done.returncode == 0, done.stderr
     same, conversations = done.stdout.split()
     assert same == "True" and float(conversations) > 0
+
+
+def test_a_local_dask_cluster_in_a_script_without_a_main_guard_is_a_clear_error(
+        tmp_path, distributed):
+    done = run_python(tmp_path, f'''
+import blendsim as bs
+try:
+    bs.simulate(bs.load_scenario({str(BLENDED)!r}), replications=2, seed=1, backend="dask")
+except bs.BlendsimError as e:
+    print("ERROR:", e)
+''')
+    assert done.returncode == 0, done.stderr
+    error = next(line for line in done.stdout.splitlines() if line.startswith("ERROR:"))
+    assert error.startswith("ERROR: could not start a local Dask cluster (")
+    assert 'a script needs its code under `if __name__ == "__main__":`' in error
 
 
 def test_a_pool_whose_worker_cannot_load_the_task_is_a_clear_error_then_recovers():
