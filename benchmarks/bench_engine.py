@@ -27,6 +27,7 @@ Run from the repository root (peers installed as in benchmarks/README.md)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import platform
@@ -47,13 +48,11 @@ def rss_mb() -> float:
     Read from /proc (VmHWM, reset when the process starts) where there is one: getrusage's
     ru_maxrss carries the parent's peak over into a child on Linux.
     """
-    try:
+    with contextlib.suppress(OSError):  # no /proc: fall back to getrusage
         with open("/proc/self/status") as f:
             for line in f:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 

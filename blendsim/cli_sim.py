@@ -7,6 +7,7 @@ day's summary and the per-interval table, and writes them as CSV files into ``--
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 from pathlib import Path
@@ -289,12 +290,11 @@ def parse_vary(text: str) -> tuple[str, list]:
         return path, parse_int_range(f"--vary {path}", values)
 
     def value(v: str):
+        """A whole number, else a decimal, else the text as written."""
         v = v.strip()
         for kind in (int, float):
-            try:
+            with contextlib.suppress(ValueError):
                 return kind(v)
-            except ValueError:
-                pass
         return v
 
     return path, [value(v) for v in values.split(",")]

@@ -70,23 +70,20 @@ class _Reader:
             self.problems += [_in_file_words(cls, path, p) for p in e.problems]
         return None
 
-    def clock(self, data, key, path, default=None):
-        if key not in data:
-            return default
+    def parsed(self, parse, value, where: str):
+        """``parse(value, where)``, or None with its problems noted."""
         try:
-            return parse_clock(data[key], f"{path}.{key}")
+            return parse(value, where)
         except ScenarioError as e:
             self.problems += e.problems
             return None
 
+    def clock(self, data, key, path, default=None):
+        return self.parsed(parse_clock, data[key], f"{path}.{key}") if key in data else default
+
     def dist(self, data, key, path):
-        if key not in data:
-            return None
-        try:
-            return distribution_from_dict(data[key], f"{path}.{key}")
-        except ScenarioError as e:
-            self.problems += e.problems
-            return None
+        return self.parsed(distribution_from_dict, data[key], f"{path}.{key}") \
+            if key in data else None
 
     def number_list(self, data, key, path, stand_in=(0.0,)):
         """A list field as a tuple; if it is not a list, the problem is noted and a harmless
@@ -303,13 +300,9 @@ def _read_inbound(r: _Reader, t, path: str) -> InboundType | None:
             r.problems.append(f"{path}.arrival_times must be a list of clock times like "
                               f"\"08:00:30\" (got {raw!r})")
         else:
-            instants = []
-            for j, v in enumerate(raw):
-                try:
-                    instants.append(parse_clock(v, f"{path}.arrival_times[{j}]"))
-                except ScenarioError as e:
-                    r.problems += e.problems
-            kwargs["arrival_times"] = tuple(instants)
+            instants = [r.parsed(parse_clock, v, f"{path}.arrival_times[{j}]")
+                        for j, v in enumerate(raw)]
+            kwargs["arrival_times"] = tuple(t for t in instants if t is not None)
     for k in ("handle_time", "wrap_up", "patience"):
         d = r.dist(t, k, path)
         if d is not None:
@@ -420,13 +413,9 @@ def _read_blending(r: _Reader, data) -> tuple:
         r.problems.append(f"blending must be a list of tables ([[blending]]) (got "
                           f"{_short(items)})")
         return ()
-    policies = []
-    for i, item in enumerate(items):
-        try:
-            policies.append(policy_from_dict(item, f"blending[{i}]"))
-        except ScenarioError as e:
-            r.problems += e.problems
-    return tuple(policies)
+    policies = [r.parsed(policy_from_dict, item, f"blending[{i}]")
+                for i, item in enumerate(items)]
+    return tuple(pol for pol in policies if pol is not None)
 
 
 # --------------------------------------------------------------------------------------------
