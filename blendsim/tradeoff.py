@@ -16,7 +16,8 @@ from .blending import AllOf, Dedicated, Threshold
 from .errors import InputError, ScenarioError
 from .scenario import AgentGroup, Scenario
 
-__all__ = ["TRADEOFF_FIGURES", "tradeoff", "with_blended_agents", "with_reserve"]
+__all__ = ["TRADEOFF_FIGURES", "VERDICTS", "best_point", "reserve_cap", "tradeoff", "verdicts",
+           "with_blended_agents", "with_reserve"]
 
 TRADEOFF_FIGURES = ("service_level", "asa", "abandon_rate", "conversations", "mismatch_rate",
                     "occupancy", "outbound_share")
@@ -91,10 +92,42 @@ def with_blended_agents(scenario: Scenario, agents: int) -> Scenario:
         raise InputError(str(e)) from None
 
 
+def reserve_cap(scenario: Scenario) -> int:
+    """The smallest reserve at which blended agents never dial: every larger one is the same.
+
+    A blended agent dials only while more than ``reserve`` agents able to take inbound work
+    are idle, so once the reserve reaches the most such agents ever on duty together while a
+    blended agent is on, no one dials and every larger reserve gives the very same day.
+    0 when no blended agent is ever on duty.
+    """
+    kinds = {g.name: (bool(g.skills), bool(g.skills and g.outbound)) for g in scenario.groups}
+    events = []
+    for _agent, group, start, end in scenario.agent_periods():
+        inbound, blended = kinds[group]
+        if inbound:
+            # Starts before ends at one instant: an agent who leaves as another arrives
+            # is counted with it (a bound from above is what the cap needs).
+            events += [(start, 0, blended), (end, 1, blended)]
+    events.sort()
+    on = blended_on = cap = 0
+    for _at, is_end, blended in events:
+        if is_end:
+            on, blended_on = on - 1, blended_on - blended
+        else:
+            on, blended_on = on + 1, blended_on + blended
+            if blended_on > 0:
+                cap = max(cap, on)
+    return cap
+
+
 def tradeoff(scenario: Scenario, *, reserve=None, blended_agents=None, replications: int = 20,
              seed: int | None = None, backend: str | None = None, workers: int | None = None,
              scheduler: str | None = None, quiet: bool = False) -> pd.DataFrame:
     """Inbound service and outbound conversations for each reserve and blended team size.
+
+    Reserves at or above :func:`reserve_cap` (for a team size) all give the same day, since no
+    blended agent ever dials: they are simulated once, as the smallest of them, in one row
+    whose ``reserve_up_to`` is the largest; ``attrs["collapsed"]`` says which.
 
     Parameters
     ----------
@@ -110,9 +143,12 @@ def tradeoff(scenario: Scenario, *, reserve=None, blended_agents=None, replicati
     Returns
     -------
     DataFrame
-        One row per point: ``reserve``, ``blended_agents`` (None where not varied), and for
-        each of ``TRADEOFF_FIGURES`` its mean and ``_ci_low``/``_ci_high``; conversations are
-        per simulated day.
+        One row per point that behaves differently: ``reserve``, ``reserve_up_to`` and
+        ``blended_agents`` (None where not varied), and for each of ``TRADEOFF_FIGURES`` its
+        mean and ``_ci_low``/``_ci_high``; conversations are per simulated day.  ``attrs``:
+        ``seed``, ``replications``, ``target`` and ``target_seconds``, ``scenario``,
+        ``failures`` and ``collapsed`` (a list of ``{"blended_agents", "reserves", "as",
+        "cap"}``: the reserves simulated once, as ``as``).
     """
     from .sweep import sweep
 
@@ -120,24 +156,97 @@ def tradeoff(scenario: Scenario, *, reserve=None, blended_agents=None, replicati
         raise InputError(f"scenario must be a Scenario (got {type(scenario).__name__})")
     if not scenario.outbound:
         raise InputError("a trade-off needs an outbound campaign in the scenario")
-    grid = {}
-    if reserve is not None:
-        grid["reserve"] = _values("reserve", reserve)
-    if blended_agents is not None:
-        grid["blended_agents"] = _values("blended_agents", blended_agents)
-    points = sweep(scenario, grid, replications=replications, seed=seed, backend=backend,
-                   workers=workers, scheduler=scheduler, quiet=quiet)
+    reserves = None if reserve is None else _values("reserve", reserve)
+    teams = None if blended_agents is None else _values("blended_agents", blended_agents)
+    if reserves is not None and len(set(reserves)) != len(reserves):
+        raise InputError(f"reserve lists a value twice (got {reserves!r})")
+    plans, collapsed = [], []  # (team size, reserves to simulate, reserve -> up to)
+    for team in teams or [None]:
+        if reserves is None:
+            plans.append((team, None, {}))
+            continue
+        sc = scenario if team is None else with_blended_agents(scenario, team)
+        cap = reserve_cap(sc)
+        same = sorted(r for r in reserves if r >= cap)
+        kept = [r for r in reserves if r < cap or (same and r == same[0])]
+        up_to = {r: r for r in kept}
+        if len(same) > 1:
+            up_to[same[0]] = same[-1]
+            collapsed.append({"blended_agents": team, "reserves": same, "as": same[0],
+                              "cap": cap})
+        plans.append((team, kept, up_to))
+    kw = {"replications": replications, "seed": seed, "backend": backend, "workers": workers,
+          "scheduler": scheduler, "quiet": quiet}
+    if not collapsed:  # one sweep over the whole grid, as a planner's grid reads
+        grid = {}
+        if reserves is not None:
+            grid["reserve"] = reserves
+        if teams is not None:
+            grid["blended_agents"] = teams
+        parts = [sweep(scenario, grid, **kw)]
+    else:  # a sweep per team size, each over its reserves that behave differently
+        parts = []
+        for team, kept, _ in plans:
+            grid = {"reserve": kept} if team is None else {"reserve": kept,
+                                                           "blended_agents": [team]}
+            parts.append(sweep(scenario, grid, **kw))
+            kw["seed"] = parts[0].attrs["seed"]  # one seed for every part
+    points = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if reserves is not None and teams is not None:  # the grid's order: reserve, then team
+        order = {r: i for i, r in enumerate(reserves)}
+        points = points.assign(_r=points["reserve"].map(order)).sort_values(
+            ["_r"], kind="stable").drop(columns="_r").reset_index(drop=True)
     out = pd.DataFrame(index=points.index)
     for knob in ("reserve", "blended_agents"):
         out[knob] = points[knob] if knob in points else None
+    if reserves is None:
+        out["reserve_up_to"] = None
+    else:
+        ups = {(team, r): u for team, _, up_to in plans for r, u in up_to.items()}
+        out["reserve_up_to"] = [
+            ups[(None if teams is None else int(b), int(r))]
+            for r, b in zip(points["reserve"], out["blended_agents"], strict=True)]
     for fig in TRADEOFF_FIGURES:
         for suffix in ("", "_ci_low", "_ci_high"):
             out[fig + suffix] = points[fig + suffix]
-    out.attrs.update(seed=points.attrs["seed"], replications=replications,
+    failures = [p.attrs["failures"] for p in parts if len(p.attrs["failures"])]
+    out.attrs.update(seed=parts[0].attrs["seed"], replications=replications,
                      target=scenario.service_target.level,
                      target_seconds=scenario.service_target.seconds, scenario=scenario.name,
-                     failures=points.attrs["failures"])
+                     failures=pd.concat(failures, ignore_index=True) if failures
+                     else pd.DataFrame(), collapsed=collapsed)
     return out
+
+
+VERDICTS = ("meets", "unclear", "misses")
+
+
+def verdicts(table: pd.DataFrame, target: float) -> pd.Series:
+    """Each point judged against the service-level ``target`` with its 95% interval.
+
+    ``"meets"``: the interval lies at or above the target; ``"misses"``: below it;
+    ``"unclear"``: it spans the target (or there is none: one replication), so more
+    replications are needed to tell.
+    """
+    low, high = table["service_level_ci_low"], table["service_level_ci_high"]
+    out = pd.Series("unclear", index=table.index, dtype=object)
+    out[low >= target] = "meets"
+    out[high < target] = "misses"
+    return out
+
+
+def best_point(table: pd.DataFrame, target: float):
+    """Row label of the point with most conversations that meets ``target`` for sure.
+
+    "For sure": its service level's 95% confidence interval lies at or above the target
+    (see :func:`verdicts`); a point whose interval spans the target is not conclusive and is
+    never the best.  Ties go to the better service level.  None if no point qualifies.
+    """
+    ok = table[verdicts(table, target) == "meets"]
+    if ok.empty:
+        return None
+    return ok.sort_values(["conversations", "service_level"], kind="stable",
+                          na_position="first").index[-1]
 
 
 def _values(name: str, values) -> list:
