@@ -191,7 +191,8 @@ def tradeoff(scenario: Scenario, *, reserve=None, blended_agents=None, replicati
                                                            "blended_agents": [team]}
             parts.append(sweep(scenario, grid, **kw))
             kw["seed"] = parts[0].attrs["seed"]  # one seed for every part
-    points = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    points = parts[0] if len(parts) == 1 else pd.concat(
+        [_without_attrs(p) for p in parts], ignore_index=True)
     if reserves is not None and teams is not None:  # the grid's order: reserve, then team
         order = {r: i for i, r in enumerate(reserves)}
         points = points.assign(_r=points["reserve"].map(order)).sort_values(
@@ -216,6 +217,13 @@ def tradeoff(scenario: Scenario, *, reserve=None, blended_agents=None, replicati
                      failures=pd.concat(failures, ignore_index=True) if failures
                      else pd.DataFrame(), collapsed=collapsed)
     return out
+
+
+def _without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy without ``attrs`` (pandas compares them on concat, and they hold frames)."""
+    frame = frame.copy()
+    frame.attrs = {}
+    return frame
 
 
 VERDICTS = ("meets", "unclear", "misses")
