@@ -25,6 +25,9 @@ from .tradeoff import best_point, verdicts
 __all__ = ["best_point", "frontier", "intraday", "service_level_by_interval"]
 
 _IN, _OUT, _IDLE, _TARGET = "#1f77b4", "#ff7f0e", "#d9d9d9", "#d62728"
+# Curves of the frontier: matplotlib's colours without the target's red
+_CURVES = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+           "#bcbd22", "#17becf")
 
 
 def _axes(ax, size=(8, 4.5)):
@@ -162,28 +165,29 @@ def frontier(table: pd.DataFrame, ax=None, *, target: float | None = None, title
         list(table.groupby("blended_agents", sort=True))
     judged = verdicts(table, target) if target is not None else None
     curves = []
-    for n, part in groups:
+    for k, (n, part) in enumerate(groups):
+        colour = _CURVES[k % len(_CURVES)]
         part = part.sort_values("conversations")
         x, y = part["conversations"], part["service_level"]
         xerr = [x - part["conversations_ci_low"], part["conversations_ci_high"] - x]
         yerr = [y - part["service_level_ci_low"], part["service_level_ci_high"] - y]
         label = "blended agents" if n is None else f"{int(n)} blended agents"
-        bars = ax.errorbar(x, y, xerr=np.abs(xerr), yerr=np.abs(yerr), marker="o", capsize=3,
-                           label=label if len(groups) > 1 or n is not None else None)
+        ax.errorbar(x, y, xerr=np.abs(xerr), yerr=np.abs(yerr), marker="o", capsize=3,
+                    color=colour, label=label if len(groups) > 1 or n is not None else None)
         if judged is not None:
             unclear = part[judged.loc[part.index] == "unclear"]
             if len(unclear):
                 ax.plot(unclear["conversations"], unclear["service_level"], linestyle="none",
                         marker="o", markersize=7, markerfacecolor="white",
-                        markeredgecolor=bars.lines[0].get_color(), zorder=4)
+                        markeredgecolor=colour, color=colour, zorder=4)
         curves.append([row for _, row in part.iterrows() if pd.notna(row["reserve"])])
     if target is not None:
         ax.axhline(target, color=_TARGET, linestyle="--", linewidth=1,
                    label=f"inbound target {100 * target:g}%")
         if (judged == "unclear").any():
             ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white",
-                    markeredgecolor="grey", label="95% interval spans the target: not "
-                                                  "conclusive")
+                    markeredgecolor="grey", color="grey",
+                    label="95% interval spans the target: not conclusive")
         best = best_point(table, target)
         if best is not None:
             row = table.loc[best]
