@@ -347,8 +347,9 @@ def tradeoff_story(table: pd.DataFrame, reserves, teams) -> list[str]:
         top = rival.sort_values("conversations", kind="stable", na_position="first").iloc[-1]
         name = (f"{_point_name(top, reserves, teams)} ({top['conversations']:.0f} "
                 f"conversations, {pct(top['service_level'])} {_sl_ci(top)})")
-        others = f" (and {len(rival) - 1} more with fewer conversations)" if len(rival) > 1 \
-            else ""
+        others = "" if len(rival) == 1 else (
+            f" (and {len(rival) - 1} more with fewer conversations)" if best is None else
+            f" (and {len(rival) - 1} more with more conversations than the best)")
         if best is None:
             lines.append(f"not conclusive: no point is shown to meet {goal}; the most outreach "
                          f"that might is {name}, whose 95% interval spans the target{others}; "
