@@ -178,11 +178,20 @@ def _json_default(x):
         return int(x)
     if isinstance(x, (np.floating,)):
         return float(x)
+    if type(x).__name__ in ("NAType", "NaTType"):  # pandas' missing values
+        return None
     raise TypeError(repr(x))
 
 
 def dumps(obj) -> str:
+    """``obj`` as indented JSON: numpy numbers as plain ones, NaN as null, infinities as
+    ``"inf"``/``"-inf"`` (JSON has neither)."""
+
     def clean(v):
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, tuple):
+            v = list(v)
         if isinstance(v, float) and not math.isfinite(v):
             return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
         if isinstance(v, dict):

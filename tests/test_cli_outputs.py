@@ -20,7 +20,13 @@ import pytest
 
 import blendsim
 from blendsim import plots
-from blendsim._cli_util import MANIFEST, csv_text, write_atomically, write_folder_atomically
+from blendsim._cli_util import (
+    MANIFEST,
+    csv_text,
+    dumps,
+    write_atomically,
+    write_folder_atomically,
+)
 from blendsim.blending import Threshold
 from blendsim.cli import main
 from blendsim.distributions import Deterministic, Exponential
@@ -130,6 +136,13 @@ def test_validate_json(capsys):
     doc = json.loads(out)
     assert doc["ok"] is True and doc["scenario"]["agents"] == 14
     assert doc["scenario"]["service_target"]["level"] == 0.8
+
+
+def test_json_documents_are_strict_json():
+    text = dumps({"nan": np.float32("nan"), "inf": float("inf"), "flag": np.bool_(True),
+                  "pair": (1, np.int64(2)), "missing": pd.NA})
+    doc = json.loads(text, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
+    assert doc == {"nan": None, "inf": "inf", "flag": True, "pair": [1, 2], "missing": None}
 
 
 def test_run_help_shows_a_plain_percent_sign(capsys):
