@@ -1,0 +1,367 @@
+"""scenarios/REFERENCE.md cannot drift: it is generated from the dataclasses and held to the
+loader (every key, every required key, every default), and its examples and claims are run."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import blendsim
+from blendsim import ScenarioError
+from blendsim.blending import AllOf, Threshold, policy_from_dict
+from blendsim.records import OUTCOMES
+from blendsim.scenario import SL_DEFINITIONS
+from blendsim.scenario_reference import (
+    CLASSES,
+    DISTRIBUTIONS,
+    DOCS,
+    FILE_KEYS,
+    FILE_ONLY,
+    MINIMAL_SCENARIO,
+    POLICIES,
+    SECTIONS,
+    file_key,
+    scenario_reference,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "scenarios" / "REFERENCE.md"
+TEXT = scenario_reference()
+EXAMPLES = re.findall(r"```toml\n(.*?)```", TEXT, flags=re.S)
+UNKNOWN = "zz_not_a_key"
+
+
+def base() -> dict:
+    return tomllib.loads(MINIMAL_SCENARIO)
+
+
+def load(data: dict):
+    return blendsim.Scenario.from_dict(data)
+
+
+def problems(data: dict) -> str:
+    with pytest.raises(ScenarioError) as e:
+        load(data)
+    return str(e.value)
+
+
+# --------------------------------------------------------------------------------------------
+# The committed file and the table of descriptions
+
+
+def test_committed_reference_is_what_the_generator_writes():
+    committed = REFERENCE.read_text(encoding="utf-8")
+    assert committed == TEXT, ("scenarios/REFERENCE.md is out of date; regenerate it with "
+                               "`python -m blendsim.scenario_reference > scenarios/REFERENCE.md`")
+
+
+def test_every_field_of_every_file_dataclass_has_a_description():
+    missing = [(c.__name__, f.name) for c in CLASSES for f in dataclasses.fields(c)
+               if (c.__name__, f.name) not in DOCS or not DOCS[c.__name__, f.name].text]
+    assert missing == []
+
+
+def test_no_description_names_a_field_that_is_gone():
+    fields = {(c.__name__, f.name) for c in CLASSES for f in dataclasses.fields(c)}
+    assert set(DOCS) - fields == set()
+    assert set(FILE_KEYS) - fields == set()
+    assert not set(FILE_ONLY) & fields  # a file-only key that became a field needs DOCS
+
+
+def test_every_key_left_unset_says_what_that_means():
+    required = {(s.cls.__name__, k) for s in SECTIONS for k in s.required}
+    vague = []
+    for c in CLASSES:
+        for f in dataclasses.fields(c):
+            if (c.__name__, file_key(c.__name__, f.name)) in required:
+                continue
+            value = (f.default_factory() if f.default_factory is not dataclasses.MISSING
+                     else f.default)
+            doc = DOCS[c.__name__, f.name]
+            if (value is None or value == ()) and not (doc.unset or doc.default):
+                vague.append((c.__name__, f.name))
+    assert vague == []
+
+
+def test_every_name_quoted_in_the_prose_exists():
+    known = {file_key(c.__name__, f.name) for c in CLASSES for f in dataclasses.fields(c)}
+    known |= {f.name for c in CLASSES for f in dataclasses.fields(c)}
+    known |= {k for _, k in FILE_ONLY} | {"dist", "policy"} | set(SL_DEFINITIONS)
+    known |= set(OUTCOMES) | {d.to_dict()["dist"] for d, _ in DISTRIBUTIONS}
+    known |= {p.to_dict()["policy"] for p, _ in POLICIES}
+    known |= {s.name for s in blendsim.OutboundCampaign(
+        name="c", talk_time=blendsim.Exponential(mean=1)).segment_list}  # the "all" segment
+    known.add("agents")  # a column of Result.by_interval, checked in a test below
+    prose = [d.text for d in DOCS.values()] + [d.unset for d in DOCS.values()]
+    prose += [s.intro for s in SECTIONS] + [w for _, w in DISTRIBUTIONS + POLICIES]
+    quoted = {w for text in prose for w in re.findall(r"`([a-z_]+)`", text)}
+    assert quoted - known == set()
+
+
+# --------------------------------------------------------------------------------------------
+# The reference against the loader
+
+
+def _with_campaign(data: dict, campaign: dict | None = None) -> dict:
+    data["groups"][0]["outbound"] = ["c"]
+    data["outbound"] = [campaign or {"name": "c",
+                                     "talk_time": {"dist": "exponential", "mean": 300}}]
+    return data
+
+
+def _table(data: dict, anchor: str) -> dict:
+    """The table of section ``anchor`` in ``data`` (added when the base has none)."""
+    if anchor == "top":
+        return data
+    if anchor == "day":
+        return data["day"]
+    if anchor == "service_target":
+        return data.setdefault("service_target", {})
+    if anchor == "inbound":
+        return data["inbound"][0]
+    if anchor == "groups":
+        return data["groups"][0]
+    if anchor == "shifts":
+        group = data["groups"][0]
+        del group["headcount"]
+        group["shifts"] = [{"start": "08:00", "end": "10:00"}]
+        return group["shifts"][0]
+    _with_campaign(data)
+    if anchor == "outbound":
+        return data["outbound"][0]
+    assert anchor == "segments"
+    data["outbound"][0]["segments"] = [{"name": "s"}]
+    return data["outbound"][0]["segments"][0]
+
+
+def _documented_keys(section) -> set[str]:
+    keys = {file_key(section.cls.__name__, f.name) for f in dataclasses.fields(section.cls)}
+    return keys | {k for owner, k in FILE_ONLY if owner == section.cls.__name__}
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=[s.anchor for s in SECTIONS])
+def test_documented_keys_are_exactly_the_keys_a_file_may_hold(section):
+    data = base()
+    _table(data, section.anchor)[UNKNOWN] = 1
+    message = problems(data)
+    allowed = re.search(rf"{UNKNOWN} is not a known field \(allowed: ([^)]*)\)", message)
+    assert allowed, message
+    assert set(allowed.group(1).split(", ")) == _documented_keys(section)
+
+
+_KNOWN_BUG = pytest.mark.xfail(
+    raises=KeyError, strict=True,
+    reason="scenario_file._read_campaign indexes sg['name'] after noting it missing: a segment "
+           "without a name is a KeyError traceback, not a ScenarioError (remove this mark when "
+           "fixed)")
+
+
+@pytest.mark.parametrize("section", [pytest.param(s, marks=_KNOWN_BUG)
+                                     if s.anchor == "segments" else s for s in SECTIONS],
+                         ids=[s.anchor for s in SECTIONS])
+def test_required_keys_are_required_and_the_rest_may_be_left_out(section):
+    data = base()
+    table = _table(data, section.anchor)
+    assert load(data) is not None  # the probe's table alone is valid
+    for key in section.required:
+        smaller = copy.deepcopy(data)
+        del _table_again(smaller, section.anchor)[key]
+        assert re.search(rf"\b{key} is missing", problems(smaller))
+    optional = set(table) - set(section.required)
+    for key in optional - {"headcount", "volume", "skills"}:  # (one-of forms)
+        smaller = copy.deepcopy(data)
+        del _table_again(smaller, section.anchor)[key]
+        assert load(smaller) is not None
+
+
+def _table_again(data: dict, anchor: str) -> dict:
+    """The section's table in data that ``_table`` prepared already."""
+    return {"top": lambda: data, "day": lambda: data["day"],
+            "service_target": lambda: data["service_target"],
+            "inbound": lambda: data["inbound"][0], "groups": lambda: data["groups"][0],
+            "shifts": lambda: data["groups"][0]["shifts"][0],
+            "outbound": lambda: data["outbound"][0],
+            "segments": lambda: data["outbound"][0]["segments"][0]}[anchor]()
+
+
+def test_distribution_names_and_parameters_are_the_loaders():
+    data = base()
+    data["inbound"][0]["handle_time"] = {"dist": UNKNOWN}
+    names = re.search(r"dist must be one of ([^(]*) \(got", problems(data)).group(1)
+    assert set(names.split(", ")) == {d.to_dict()["dist"] for d, _ in DISTRIBUTIONS}
+    for d, _ in DISTRIBUTIONS:
+        data["inbound"][0]["handle_time"] = {**d.to_dict(), UNKNOWN: 1}
+        has = re.search(r"\(it has ([^)]*)\)", problems(data)).group(1)
+        assert has.split(", ") == [f.name for f in dataclasses.fields(d)]
+
+
+def test_policy_names_and_keys_are_the_loaders():
+    data = base()
+    data["blending"] = [{"policy": UNKNOWN}]
+    names = re.search(r"policy must be one of ([^(]*) \(got", problems(data)).group(1)
+    assert set(names.split(", ")) == {p.to_dict()["policy"] for p, _ in POLICIES}
+    for p, _ in POLICIES:
+        data["blending"] = [{**p.to_dict(), UNKNOWN: 1}]
+        message = problems(data)
+        fields = [f.name for f in dataclasses.fields(p)]
+        assert f"(it has {', '.join(fields) or 'no fields'})" in message
+
+
+def _defaults(cls) -> dict:
+    out = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            out[f.name] = f.default_factory()
+    return out
+
+
+def _check_defaults(obj, given: set[str]):
+    for name, default in _defaults(type(obj)).items():
+        if name not in given:
+            assert getattr(obj, name) == default, (type(obj).__name__, name)
+
+
+def test_a_file_that_leaves_keys_out_gets_the_documented_defaults():
+    data = base()
+    data["groups"].append({"name": "shifted", "skills": ["calls"],
+                           "shifts": [{"start": "08:00", "end": "10:00"}]})
+    _with_campaign(data, {"name": "c", "talk_time": {"dist": "exponential", "mean": 300},
+                          "segments": [{"name": "s"}]})
+    sc = load(data)
+    assert sc.service_target == blendsim.ServiceTarget()
+    _check_defaults(sc.day, {"open_at", "close_at"})
+    _check_defaults(sc.inbound[0], {"name", "volume", "handle_time"})
+    _check_defaults(sc.groups[1], {"name", "skills", "shifts"})
+    _check_defaults(sc.groups[1].shifts[0], {"start_at", "end_at"})
+    _check_defaults(sc.outbound[0], {"name", "talk_time", "segments"})
+    _check_defaults(sc.outbound[0].segments[0], {"name"})
+    _check_defaults(load({**data, "service_target": {}}).service_target, set())
+    for p, _ in POLICIES:
+        required = {f.name for f in dataclasses.fields(p) if f.name not in _defaults(type(p))}
+        kwargs = {k: v for k, v in p.to_dict().items() if k in required | {"policy"}}
+        _check_defaults(policy_from_dict(kwargs), required)
+
+
+def test_the_defaults_shown_are_the_dataclass_defaults_in_file_form():
+    assert "| `interval_minutes` (Python: `interval`) | whole number | minutes | `30` |" in TEXT
+    assert blendsim.Day().interval == 30 * 60
+    assert '`{ dist = "deterministic", value = 25.0 }`' in TEXT
+    assert blendsim.OutboundCampaign(name="c", talk_time=blendsim.Exponential(mean=1)
+                                     ).attempt_time == blendsim.Deterministic(value=25.0)
+    assert "| `retry_after` | number | seconds | `3600.0` |" in TEXT
+
+
+# --------------------------------------------------------------------------------------------
+# The examples load
+
+
+def test_there_is_an_example_for_every_section():
+    assert len(EXAMPLES) == len(SECTIONS) + 2  # and distributions and blending
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[f"example{i}" for i in range(len(EXAMPLES))])
+def test_every_example_loads(example, tmp_path):
+    fragment = tomllib.loads(example)
+    if "schema_version" in fragment:  # a complete file
+        path = tmp_path / "example.toml"
+        path.write_text(example, encoding="utf-8")
+        sc = blendsim.load_scenario(path)
+    else:  # a fragment: its tables replace the minimal file's
+        assert set(fragment) <= set(base()) | {"service_target", "outbound", "blending"}
+        sc = load({**base(), **fragment})
+    assert isinstance(sc, blendsim.Scenario)
+    for key, value in fragment.items():  # what the fragment says arrived
+        if key == "inbound":
+            assert [t.name for t in sc.inbound] == [t["name"] for t in value]
+        elif key == "groups":
+            assert [g.name for g in sc.groups] == [g["name"] for g in value]
+        elif key == "outbound":
+            assert [c.name for c in sc.outbound] == [c["name"] for c in value]
+        elif key == "blending":
+            assert [p.to_dict()["policy"] for p in sc.blending] == [p["policy"] for p in value]
+
+
+def test_a_broken_example_would_fail():
+    broken = EXAMPLES[1].replace("open", "opens")
+    with pytest.raises(ScenarioError, match=r"day.opens is not a known field"):
+        load({**base(), **tomllib.loads(broken)})
+
+
+# --------------------------------------------------------------------------------------------
+# What the reference claims, run
+
+
+def _run(data: dict):
+    return blendsim.simulate(load(data), replications=1, seed=3, backend="serial", quiet=True)
+
+
+def test_without_patience_nobody_hangs_up_and_agents_stay_after_closing():
+    data = base()
+    data["inbound"][0]["volume"] = [120, 120, 120, 120]  # far more than four agents answer
+    contacts = _run(data).contacts
+    assert set(contacts["outcome"].astype(str)) == {"served"}
+    assert contacts["end_at"].max() > 10 * 3600  # answered after closing
+    with_patience = copy.deepcopy(data)
+    with_patience["inbound"][0]["patience"] = {"dist": "exponential", "mean": 60}
+    assert (_run(with_patience).contacts["outcome"].astype(str) == "abandoned").any()
+    early = copy.deepcopy(data)  # no agent on duty after 09:00: those left waiting are unserved
+    del early["groups"][0]["headcount"]
+    early["groups"][0]["shifts"] = [{"start": "08:00", "end": "09:00", "count": 4}]
+    outcomes = set(_run(early).contacts["outcome"].astype(str))
+    assert "unserved" in outcomes and "abandoned" not in outcomes
+
+
+def test_blended_and_outbound_only_agents_count_in_the_agents_on_duty():
+    data = _with_campaign(base())  # "team" (4, 5, 5, 4) is blended now
+    data["groups"].append({"name": "inbound only", "skills": ["calls"],
+                           "headcount": [2, 2, 2, 2]})
+    data["groups"].append({"name": "dialler", "outbound": ["c"], "headcount": [1, 1, 1, 1]})
+    agents = _run(data).by_interval()["agents"].to_numpy()
+    assert np.allclose(agents[:3], [7, 8, 8])  # 4-5 blended + 2 inbound-only + 1 outbound-only
+    assert 7 <= agents[3] < 8  # 7, and the fifth blended agent finishing the contact in hand
+
+
+def test_without_blending_tables_blended_agents_dial_with_reserve_zero():
+    sc = load(_with_campaign(base()))
+    assert sc.blending_policy() == Threshold(reserve=0)
+    assert (_run(_with_campaign(base())).contacts["kind"] == "outbound").any()
+
+
+def test_a_threshold_reserve_counts_blended_agents():
+    def outbound(reserve):
+        data = _with_campaign(base())  # 4-5 blended agents
+        data["inbound"][0]["volume"] = [2, 2, 2, 2]
+        data["groups"].append({"name": "inbound only", "skills": ["calls"],
+                               "headcount": [3, 3, 3, 3]})
+        data["blending"] = [{"policy": "threshold", "reserve": reserve}]
+        return int((_run(data).contacts["kind"] == "outbound").sum())
+
+    assert outbound(6) > 0  # 7 or 8 idle agents able to answer, blended ones among them
+    assert outbound(8) == 0
+
+
+def test_several_blending_tables_must_all_agree():
+    data = {**base(), **tomllib.loads(EXAMPLES[-1])}  # time window 08:30-09:30 and threshold
+    data["inbound"][0]["volume"] = [2, 2, 2, 2]  # so that two agents are often idle
+    sc = load(data)
+    assert isinstance(sc.blending_policy(), AllOf)
+    out = _run(data).contacts.query("kind == 'outbound'")
+    assert len(out) > 0
+    assert out["arrival_at"].between(8.5 * 3600, 9.5 * 3600).all()
+
+
+def test_a_queue_capacity_of_zero_is_a_loss_system():
+    data = base()
+    data["inbound"][0]["volume"] = [120, 120, 120, 120]
+    data["inbound"][0]["queue_capacity"] = 0
+    contacts = _run(data).contacts
+    assert (contacts["outcome"].astype(str) == "blocked").any()
+    assert contacts.loc[contacts["outcome"].astype(str) == "served", "wait"].max() == 0
