@@ -365,3 +365,8 @@ def test_a_queue_capacity_of_zero_is_a_loss_system():
     contacts = _run(data).contacts
     assert (contacts["outcome"].astype(str) == "blocked").any()
     assert contacts.loc[contacts["outcome"].astype(str) == "served", "wait"].max() == 0
+
+
+def test_the_readmes_link_to_the_reference():
+    assert "](scenarios/REFERENCE.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](REFERENCE.md)" in (ROOT / "scenarios" / "README.md").read_text(encoding="utf-8")
