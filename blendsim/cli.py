@@ -419,22 +419,36 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 bad input or infeasible)."""
+    """Run the command line; returns the exit status (0 ok, 1 bad input or infeasible).
+
+    Ctrl-C and SIGTERM stop a run cleanly (workers stopped, nothing half-written): one line
+    says what was finished and kept, and the status is 130 (Ctrl-C) or 143 (SIGTERM).
+    """
+    import signal
+
+    from .backends import interrupt_on_signals
+
     parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-        if args.command is None:
-            raise InputError("no command given: choose erlang, staff, blend, run, tradeoff, sweep "
-                             "or validate (blendsim --help explains them)")
-        return args.func(args)
-    except BlendsimError as e:
-        for line in str(e).splitlines() or ["(no message)"]:
-            print(f"blendsim: error: {line}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:
-        # The reader went away (``blendsim run ... | head``): stop quietly, as Unix tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    with interrupt_on_signals() as caught:
+        try:
+            args = parser.parse_args(argv)
+            if args.command is None:
+                raise InputError("no command given: choose erlang, staff, blend, run, "
+                                 "tradeoff, sweep or validate (blendsim --help explains them)")
+            return args.func(args)
+        except BlendsimError as e:
+            for line in str(e).splitlines() or ["(no message)"]:
+                print(f"blendsim: error: {line}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM turned into one
+            print(f"blendsim: interrupted: {str(e) or 'stopped before any result'}",
+                  file=sys.stderr, flush=True)
+            return 128 + (caught["signal"] or signal.SIGINT)
+        except BrokenPipeError:
+            # The reader went away (``blendsim run ... | head``): stop quietly, as Unix
+            # tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

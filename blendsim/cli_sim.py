@@ -450,10 +450,20 @@ def _backend_options(parser) -> None:
 
 
 def _backend_kwargs(args) -> dict:
+    from .backends import check_scheduler, max_workers
+
     workers = None if args.workers is None else int(
         number_option("--workers", args.workers, low=1, integer=True))
+    if workers is not None and workers > max_workers():
+        raise InputError(f"--workers must be <= {max_workers()} (4 per core on this machine, "
+                         f"at most 256; got {args.workers!r})")
     if args.scheduler is not None and args.backend != "dask":
         raise InputError("--scheduler needs --backend dask")
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler, "--scheduler")
+        if workers is not None:
+            raise InputError("--workers is for the pool or a local Dask cluster; the cluster "
+                             "at --scheduler has its own workers")
     return {"backend": args.backend, "workers": workers, "scheduler": args.scheduler,
             "quiet": args.quiet}
 

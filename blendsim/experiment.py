@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import pickle
+from contextlib import closing
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -32,7 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import whole
-from .backends import TaskError, run_tasks
+from .backends import MAX_REPLICATIONS, Interrupted, TaskError, run_tasks
 from .blending import BlendingPolicy
 from .engine import run_day
 from .errors import BlendsimError, InputError
@@ -345,7 +346,7 @@ def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = N
     ----------
     scenario : Scenario
     replications : int
-        Number of simulated days, ``>= 1``.
+        Number of simulated days, from 1 to ``MAX_REPLICATIONS`` (100,000).
     seed : int, optional
         The run's seed (``>= 0``); ``None`` draws fresh entropy, recorded in ``Result.seed``.
     routing : Routing, optional
@@ -362,11 +363,17 @@ def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = N
     scheduler : str, optional
         A Dask scheduler address (``"tcp://host:8786"``), with ``backend="dask"``.
     quiet : bool
-        No progress bar (there is none anyway when standard error is not a terminal).
+        No progress: no bar on a terminal, and elsewhere no lines with the time left.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C, after the queued replications are cancelled and the workers stopped: an
+        :class:`blendsim.backends.Interrupted` saying how many replications had finished.
     """
     if not isinstance(scenario, Scenario):
         raise InputError(f"scenario must be a Scenario (got {type(scenario).__name__})")
-    reps = whole("replications", replications, low=1)
+    reps = whole("replications", replications, low=1, high=MAX_REPLICATIONS)
     seed = checked_seed(seed)
     if blending is not None and not isinstance(blending, BlendingPolicy):
         raise InputError(f"blending must be a blending policy with a may_start_outbound "
@@ -374,11 +381,19 @@ def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = N
     backend = default_backend(backend, routing, blending, *scenario.blending)
     tasks = [(scenario, seed, r, routing, blending) for r in range(reps)]
     parts: list = [None] * reps
-    for r, value in run_tasks(replication_records, tasks, backend=backend, workers=workers,
-                              scheduler=scheduler, quiet=quiet):
-        if isinstance(value, TaskError):
-            raise BlendsimError(f"replication {r} failed: {value}")
-        parts[r] = value
+    done = 0
+    try:
+        with closing(run_tasks(replication_records, tasks, backend=backend, workers=workers,
+                               scheduler=scheduler, quiet=quiet)) as finished:
+            for r, value in finished:
+                if isinstance(value, TaskError):
+                    raise BlendsimError(f"replication {r} failed: {value}")
+                parts[r] = value
+                done += 1
+    except KeyboardInterrupt as e:  # the workers are stopped by now; say what was lost
+        if isinstance(e, Interrupted):
+            raise
+        raise Interrupted(f"{done} of {reps} replications finished; nothing written") from None
     contacts, agents, ready = zip(*parts, strict=True)
     return Result(scenario=scenario, seed=seed, replications=reps,
                   contacts=_stack(list(contacts)), agents=_stack(list(agents)),

@@ -19,12 +19,21 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 import re
+from contextlib import closing
 from itertools import product
 
 import pandas as pd
 
-from .backends import TaskError, check_backend, run_tasks
+from .backends import (
+    MAX_REPLICATIONS,
+    MAX_TASKS,
+    Interrupted,
+    TaskError,
+    check_backend,
+    run_tasks,
+)
 from .errors import InputError, ScenarioError
 from .experiment import Result, _mean_ci, checked_seed, day_figures, replication_records
 from .scenario import Scenario
@@ -34,6 +43,7 @@ from .tradeoff import with_blended_agents, with_reserve
 __all__ = ["KNOBS", "field_paths", "point_scenario", "sweep"]
 
 KNOBS = {"reserve": with_reserve, "blended_agents": with_blended_agents}
+MAX_POINTS = 10_000  # a grid's points; each is a scenario built and checked up front
 _STEP = re.compile(r"([A-Za-z_][A-Za-z_0-9]*)(?:\[([^\]]+)\])?$")
 
 
@@ -164,6 +174,11 @@ def _grid(grid) -> list[dict]:
                 raise InputError(f"grid[{path!r}] lists the value {v!r} twice")
             seen.append(v)
         axes.append([(path, v) for v in values])
+    size = math.prod(len(a) for a in axes)
+    if size > MAX_POINTS:
+        counts = " x ".join(str(len(a)) for a in axes)
+        raise InputError(f"a grid may have at most {MAX_POINTS} points (got {counts} = "
+                         f"{size}); sweep a coarser grid first")
     return [dict(combo) for combo in product(*axes)]  # an empty grid: one point, as given
 
 
@@ -186,6 +201,12 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
     backend, workers, scheduler, quiet
         Where to run (see :func:`blendsim.simulate`).
 
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C, once the workers are stopped: an :class:`blendsim.backends.Interrupted`
+        saying what was finished and stored (a rerun on the store resumes).
+
     Returns
     -------
     DataFrame
@@ -201,11 +222,15 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
 
     if not isinstance(scenario, Scenario):
         raise InputError(f"scenario must be a Scenario (got {type(scenario).__name__})")
-    reps = whole("replications", replications, low=1)
+    reps = whole("replications", replications, low=1, high=MAX_REPLICATIONS)
     seed = checked_seed(seed)
     backend = default_backend(backend, *scenario.blending)
     check_backend(backend, workers, scheduler)
     points = _grid(grid)
+    if len(points) * reps > MAX_TASKS:
+        raise InputError(f"a sweep may run at most {MAX_TASKS} replications in all (points x "
+                         f"replications); this grid has {len(points)} points x {reps} "
+                         f"replications = {len(points) * reps}")
     scenarios = [point_scenario(scenario, p) for p in points]  # every path checked up front
 
     db = None
@@ -214,7 +239,9 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
             text = to_toml(scenario_to_dict(scenario))
         except ScenarioError:  # a policy written in Python has no file form
             text = repr(scenario)
-        db = Store(store, scenario_text=text, seed=seed, version=__version__)
+        db = Store(store, scenario_text=text, seed=seed, version=__version__,
+                   axes=list(points[0]), figures=day_figures(scenario))
+    figures: dict[tuple[int, int], dict] = {}
     try:
         ids = [db.point(p) if db is not None else i for i, p in enumerate(points)]
         done = db.done() if db is not None else set()
@@ -224,19 +251,26 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
                 if (ids[i], r) not in done:
                     tasks.append((sc, seed, r))
                     where.append((i, r))
-        figures: dict[tuple[int, int], dict] = {}
         failures = []
-        for n, value in run_tasks(replication_figures, tasks, backend=backend, workers=workers,
-                                  scheduler=scheduler, quiet=quiet, label="sweeping"):
-            i, r = where[n]
-            if isinstance(value, TaskError):
-                failures.append({**points[i], "replication": r, "error": repr(value)})
-                if db is not None:
-                    db.fail(ids[i], r, repr(value))
-            else:
-                figures[(i, r)] = value
-                if db is not None:
-                    db.add(ids[i], r, value)
+        try:
+            with closing(run_tasks(replication_figures, tasks, backend=backend,
+                                   workers=workers, scheduler=scheduler, quiet=quiet,
+                                   label="sweeping")) as finished:
+                for n, value in finished:
+                    i, r = where[n]
+                    if isinstance(value, TaskError):
+                        failures.append({**points[i], "replication": r, "error": repr(value)})
+                        if db is not None:
+                            db.fail(ids[i], r, repr(value))
+                    else:
+                        figures[(i, r)] = value
+                        if db is not None:
+                            db.add(ids[i], r, value)
+        except KeyboardInterrupt as e:
+            if isinstance(e, Interrupted):
+                raise
+            raise Interrupted(_interrupted(db, ids, done, figures, len(tasks), reps)) \
+                from None
         if db is not None:  # what earlier runs stored counts too
             for i, point_id in enumerate(ids):
                 for r, f in db.figures(point_id, reps).items():
@@ -245,6 +279,18 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
         if db is not None:
             db.close()
     return _aggregate(points, figures, failures, seed, reps, day_figures(scenario))
+
+
+def _interrupted(db, ids, done, figures, n_tasks, reps) -> str:
+    """What an interrupted sweep finished, and what it kept."""
+    new = len(figures)
+    if db is None:
+        return (f"{new} of {n_tasks} replications finished; nothing kept (a sweep with a "
+                "store keeps every finished replication)")
+    stored = {key for key in done if key[1] < reps} | {(ids[i], r) for i, r in figures}
+    complete = sum(all((pid, r) in stored for r in range(reps)) for pid in ids)
+    return (f"{complete} of {len(ids)} points complete, {len(stored)} of {len(ids) * reps} "
+            f"replications stored in {db.path}; run the same sweep again to resume")
 
 
 def _aggregate(points, figures, failures, seed, reps, names_of_figures) -> pd.DataFrame:
