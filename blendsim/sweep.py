@@ -269,7 +269,7 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
         except KeyboardInterrupt as e:
             if isinstance(e, Interrupted):
                 raise
-            raise Interrupted(_interrupted(db, ids, done, figures, len(tasks), reps)) \
+            raise Interrupted(_interrupted(db, ids, figures, len(tasks), reps)) \
                 from None
         if db is not None:  # what earlier runs stored counts too
             for i, point_id in enumerate(ids):
@@ -281,13 +281,14 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
     return _aggregate(points, figures, failures, seed, reps, day_figures(scenario))
 
 
-def _interrupted(db, ids, done, figures, n_tasks, reps) -> str:
+def _interrupted(db, ids, figures, n_tasks, reps) -> str:
     """What an interrupted sweep finished, and what it kept."""
     new = len(figures)
     if db is None:
         return (f"{new} of {n_tasks} replications finished; nothing kept (a sweep with a "
                 "store keeps every finished replication)")
-    stored = {key for key in done if key[1] < reps} | {(ids[i], r) for i, r in figures}
+    mine = set(ids)
+    stored = {(p, r) for p, r in db.done() if p in mine and r < reps}  # what the file holds
     complete = sum(all((pid, r) in stored for r in range(reps)) for pid in ids)
     return (f"{complete} of {len(ids)} points complete, {len(stored)} of {len(ids) * reps} "
             f"replications stored in {db.path}; run the same sweep again to resume")
