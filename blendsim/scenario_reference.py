@@ -144,7 +144,7 @@ DOCS: dict[tuple[str, str], Doc] = {
     ("InboundType", "patience"): Doc("seconds", "a [distribution](#distributions)",
                                      "How long a waiting caller holds before hanging up "
                                      "(`abandoned`), drawn per caller.",
-                                     unset="**nobody hangs up**: callers wait as long as it "
+                                     unset="nobody hangs up: callers wait as long as it "
                                      "takes (agents on duty at closing stay until no one "
                                      "waits; a caller left waiting when no agent is on duty "
                                      "any more is counted `unserved`)"),
@@ -162,7 +162,8 @@ DOCS: dict[tuple[str, str], Doc] = {
     ("InboundType", "groups"): Doc("group names", "groups with this skill", "The groups "
                                    "that may answer, in order of preference: an arriving "
                                    "contact goes to the longest-idle agent of the first "
-                                   "listed group that has one idle.",
+                                   "listed group (without an overflow delay) that has one "
+                                   "idle.",
                                    unset="every group with this skill, in file order"),
     ("InboundType", "overflow_after"): Doc("seconds", ">= 0, one per entry of `groups`",
                                            "How long a contact must have waited before each "
@@ -198,7 +199,8 @@ DOCS: dict[tuple[str, str], Doc] = {
                                            "mean > 0", "Conversation with a connected "
                                            "customer."),
     ("OutboundCampaign", "list_size"): Doc("records", "whole number >= 0", "Customers to call "
-                                           "in the day, split among the segments by `share`.",
+                                           "in the day, split at random among the segments "
+                                           "in proportion to `share`.",
                                            unset="unlimited: the list never runs out"),
     ("OutboundCampaign", "segments"): Doc("", "see [segments](#segments); names distinct",
                                           "Parts of the list, each optionally called only "
@@ -384,11 +386,8 @@ SECTIONS: tuple[Section, ...] = (
             "per interval) or `shifts`, not both. A group with `skills` only answers "
             "inbound; with `skills` and `outbound` it is **blended** (its agents answer "
             "inbound and, when the blending policy agrees, dial); with `outbound` only it "
-            "dials whenever its campaign may. Head counts count people: a blended group's "
-            "head count is the number of its agents, who are not also in another group's "
-            "count, and the results' `agents` figures count every agent on duty, blended and "
-            "outbound-only ones included. A threshold's `reserve` counts idle agents able to "
-            "take inbound, blended ones included.",
+            "dials whenever its campaign may. Head counts count people, blended agents once, "
+            "in their own group (see the [questions](#questions) above).",
             '[[groups]]\nname = "team"\nskills = ["calls"]\nshifts = [\n'
             '    { start = "07:30", end = "09:30", count = 3 },\n'
             '    { start = "08:30", end = "11:00", count = 2 },\n]\n'),
@@ -631,6 +630,44 @@ def _base() -> dict:
     return tomllib.loads(MINIMAL_SCENARIO)
 
 
+def _questions() -> list[str]:
+    """The questions a new user asks first, answered from the code's own defaults."""
+    c = OutboundCampaign(name="c", talk_time=Exponential(mean=1))
+    fallback = Scenario.from_dict(_base()).blending_policy()
+    required = {s.anchor: ", ".join(f"`{k}`" for k in s.required) for s in SECTIONS}
+    return [
+        '<a id="questions"></a>', "", "## Questions a new user asks first", "",
+        f"- **Which keys must a file have?** At the top level {required['top']}; in `[day]` "
+        f"{required['day']}; in each `[[inbound]]` {required['inbound']} and its volume in one "
+        f"of four forms; in each `[[groups]]` {required['groups']}, `skills` (unless the "
+        "group only dials) and `headcount` or `shifts`. Everything else has a default, given "
+        "in the tables below.",
+        "- **What if I leave out `patience`?** " + DOCS["InboundType", "patience"].unset[0]
+        .upper() + DOCS["InboundType", "patience"].unset[1:] + ".",
+        "- **Do blended agents count in a head count?** Yes, once: a group's `headcount` (or "
+        "its shifts' `count`) is the number of its agents, whatever work they do. Blended "
+        "agents are in their own group's count only, and the results' `agents` figures count "
+        "every agent on duty, blended and outbound-only ones included. A threshold's "
+        "`reserve` counts the idle agents able to take inbound, blended ones included.",
+        "- **How do shifts work?** A group gives `shifts` instead of `headcount`: `count` "
+        "agents log on at `start` and off at `end`, finishing the contact in hand; see "
+        "[shifts](#shifts).",
+        "- **What does a campaign do by default?** It calls "
+        + ("an unlimited list" if c.list_size is None else f"a list of {c.list_size}")
+        + (" through the whole opening hours" if c.windows is None else "")
+        + f", up to {c.max_attempts} attempts per customer {c.retry_after:g} seconds "
+        f"({c.retry_after / 3600:g} h) apart; "
+        f"{c.connect_probability:.0%} of attempts connect; a failed attempt costs "
+        f"{c.attempt_time.mean:g} s and a connect rings for {c.connect_time.mean:g} s; it "
+        f"dials {'progressively' if c.dial_ratio == 1 else 'predictively'} "
+        f"(`dial_ratio = {c.dial_ratio:g}`); and a connected customer "
+        f"with no agent free hangs up after {c.connected_patience.mean:g} s. See "
+        "[`[[outbound]]`](#outbound).",
+        "- **What if there is no `[[blending]]`?** Blended agents blend freely: the policy "
+        f"is `{fallback.to_dict()['policy']}` with `reserve = {fallback.reserve}`. See "
+        "[`[[blending]]`](#blending).", ""]
+
+
 def scenario_reference() -> str:
     """The scenario-file reference (``scenarios/REFERENCE.md``) as Markdown."""
     out = ["# Scenario files: the reference", "",
@@ -647,9 +684,10 @@ def scenario_reference() -> str:
            "volumes are calls per interval (or per hour, or per day, as the key says), "
            "probabilities and service levels are fractions between 0 and 1. A key that is "
            "not listed here is an error, never ignored.", "",
-           "Contents: " + ", ".join(f"[{s.heading.split(':')[0]}](#{s.anchor})"
-                                    for s in SECTIONS)
+           "Contents: [questions](#questions), "
+           + ", ".join(f"[{s.heading.split(':')[0]}](#{s.anchor})" for s in SECTIONS)
            + ", [distributions](#distributions), [`[[blending]]`](#blending).", ""]
+    out += _questions()
     for s in SECTIONS:
         level = "###" if s.anchor in ("shifts", "segments") else "##"
         out += [f'<a id="{s.anchor}"></a>', "", f"{level} {s.heading}", "", s.intro, "",

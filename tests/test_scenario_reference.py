@@ -98,9 +98,7 @@ def test_every_name_quoted_in_the_prose_exists():
     known |= {s.name for s in blendsim.OutboundCampaign(
         name="c", talk_time=blendsim.Exponential(mean=1)).segment_list}  # the "all" segment
     known.add("agents")  # a column of Result.by_interval, checked in a test below
-    prose = [d.text for d in DOCS.values()] + [d.unset for d in DOCS.values()]
-    prose += [s.intro for s in SECTIONS] + [w for _, w in DISTRIBUTIONS + POLICIES]
-    quoted = {w for text in prose for w in re.findall(r"`([a-z_]+)`", text)}
+    quoted = set(re.findall(r"`([a-z_]+)`", TEXT))
     assert quoted - known == set()
 
 
@@ -370,3 +368,17 @@ def test_a_queue_capacity_of_zero_is_a_loss_system():
 def test_the_readmes_link_to_the_reference():
     assert "](scenarios/REFERENCE.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert "](REFERENCE.md)" in (ROOT / "scenarios" / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_inline_examples_of_distributions_and_policies_load():
+    from blendsim.distributions import distribution_from_dict
+
+    dists = re.findall(r"^\| `(\w+)` \| [^|]* \| `(\{ dist = [^`]*\})` \|", TEXT, flags=re.M)
+    policies = re.findall(r"^\| `(\w+)` \| [^|]* \| `(\{ policy = [^`]*\})` \|", TEXT,
+                          flags=re.M)
+    assert [name for name, _ in dists] == [d.to_dict()["dist"] for d, _ in DISTRIBUTIONS]
+    assert [name for name, _ in policies] == [p.to_dict()["policy"] for p, _ in POLICIES]
+    for (_, inline), (d, _) in zip(dists, DISTRIBUTIONS, strict=True):
+        assert distribution_from_dict(tomllib.loads(f"x = {inline}")["x"]) == d
+    for (_, inline), (p, _) in zip(policies, POLICIES, strict=True):
+        assert policy_from_dict(tomllib.loads(f"x = {inline}")["x"]) == p
