@@ -14,6 +14,12 @@ Chance is drawn per record, not per dial: the k-th attempt of record r of a segm
 the same outcome and durations (streams ``outbound.<campaign>.segments`` and
 ``outbound.<campaign>.<segment>.records``), so two staffing plans compared with one seed call
 the same customers with the same luck (common random numbers).
+
+No decision looks at every agent group or every ready agent: ready agents are kept per group
+and per *segment order* (the segments a group may call, its best first; groups with the same
+order ask for the same calls), with :class:`blendsim.routing.GroupOrder` indexes for "the
+segment's best group with a ready (or idle) agent", so an event's cost does not grow with the
+number of groups.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from collections import deque
 import numpy as np
 from simpy.events import Timeout
 
+from .routing import GroupOrder
 from .streams import stream
 
 __all__ = ["CampaignRun", "Dialler", "OUTBOUND_FAILED", "OUTBOUND_MISMATCH"]
@@ -114,20 +121,57 @@ class Dialler:
         self.acd = acd
         sc = acd.scenario
         self.runs = [CampaignRun(c, sc, seed, replication) for c in sc.outbound]
-        names = [c.name for c in sc.outbound]
-        groups = [g.name for g in sc.groups]
-        self.agent_campaigns = [tuple(names.index(c) for c in sc.groups[g].outbound)
-                                for g in acd.agent_group]
+        campaign_index = {c.name: k for k, c in enumerate(sc.outbound)}
+        group_index = {g.name: i for i, g in reversed(list(enumerate(sc.groups)))}
+        n_groups = len(sc.groups)
+        group_campaigns = [tuple(campaign_index[c] for c in g.outbound) for g in sc.groups]
+        self.agent_campaigns = [group_campaigns[g] for g in acd.agent_group]
+        self._group_campaigns = group_campaigns
         # For each campaign and segment: the groups that may talk to it, best first.
         self.segment_groups = []
         for c, run in zip(sc.outbound, self.runs, strict=True):
-            callers = [groups.index(g.name) for g in sc.groups if c.name in g.outbound]
+            callers = [i for i, g in enumerate(sc.groups) if c.name in g.outbound]
             self.segment_groups.append([
-                [groups.index(g) for g in seg.groups] if seg.groups else callers
+                [group_index[g] for g in seg.groups] if seg.groups else callers
                 for seg in run.segments])
-        self.ready = [deque() for _ in self.runs]  # agents waiting for a connect
-        self.ready_since = [math.nan] * len(acd.agent_group)
-        self.ready_for = [-1] * len(acd.agent_group)
+        self._segment_group_set = [[frozenset(gs) for gs in per_campaign]
+                                   for per_campaign in self.segment_groups]
+        # Per campaign and group: the segments the group may call, its own best first (ties
+        # in segment order), and that order's number among the campaign's distinct orders.
+        self._order = []
+        self._orders = []
+        self._order_of = []
+        for gs_of in self.segment_groups:
+            rank = [{} for _ in gs_of]
+            for s, gs in enumerate(gs_of):
+                for i, g in enumerate(gs):
+                    rank[s].setdefault(g, i)
+            per_group = [tuple(sorted((s for s in range(len(gs_of)) if g in rank[s]),
+                                      key=lambda s, g=g: rank[s][g]))
+                         for g in range(n_groups)]
+            distinct = list(dict.fromkeys(o for o in per_group if o))
+            number = {o: i for i, o in enumerate(distinct)}
+            self._order.append(per_group)
+            self._orders.append(distinct)
+            self._order_of.append([number.get(o, -1) for o in per_group])
+        # Ready agents (waiting for a connect), in the order they became ready: each has a
+        # ticket; per campaign a count, per group and per segment order a queue of (ticket,
+        # agent) from which agents who left are dropped lazily.
+        n_agents = len(acd.agent_group)
+        self.ready_since = [math.nan] * n_agents
+        self.ready_for = [-1] * n_agents
+        self._ticket = [-1] * n_agents
+        self._next_ticket = 0
+        self.ready_count = [0] * len(self.runs)
+        self._group_ready = [[0] * n_groups for _ in self.runs]
+        self._group_queue = [{} for _ in self.runs]
+        self._order_ready = [[0] * len(o) for o in self._orders]
+        self._order_queue = [[deque() for _ in o] for o in self._orders]
+        # The best group of a segment with a ready agent, and with an idle agent.
+        self._ready_index = [[GroupOrder(gs) for gs in gs_of] for gs_of in self.segment_groups]
+        self._idle_index = [[acd.idle_index(gs) for gs in gs_of]
+                            for gs_of in self.segment_groups]
+        self._sums: dict[float, list[float]] = {}  # dial ratio added up n times, by n
         self.in_flight = [0] * len(self.runs)
         self.in_flight_segment = [[0] * len(run.segments) for run in self.runs]
         self.connected = [deque() for _ in self.runs]  # attempts on the line, no agent yet
@@ -151,7 +195,7 @@ class Dialler:
                 if row[10] <= now:  # hung up: a mismatch at give_up_at
                     q.remove(row_id)
                     row[11], row[7] = OUTBOUND_MISMATCH, row[10]
-                elif g in self.segment_groups[k][row[1]]:
+                elif g in self._segment_group_set[k][row[1]]:
                     q.remove(row_id)
                     self._talk(row_id, a)
                     return True
@@ -164,14 +208,15 @@ class Dialler:
         if not campaigns or acd.off_duty[a]:
             return False
         now = acd.env._now
+        g = acd.agent_group[a]
         for k in campaigns:
             run = self.runs[k]
-            if not run.dialling_allowed(now) or not self._segments_for(k, a, now):
+            if not run.dialling_allowed(now) or not any(
+                    run.has_record(s, now) for s in self._order[k][g]):
                 continue
             if acd.inbound_capable[a] and not acd.may_start_outbound(a):
                 return False
-            self.ready[k].append(a)
-            self.ready_for[a] = k
+            self._enter_ready(k, a, g)
             self.ready_since[a] = now
             self._pace(k)
             return True
@@ -182,8 +227,11 @@ class Dialler:
         k = self.ready_for[a]
         if k < 0:
             return
-        if a in self.ready[k]:
-            self.ready[k].remove(a)
+        g = self.acd.agent_group[a]
+        self.ready_count[k] -= 1
+        self._group_ready[k][g] -= 1
+        self._order_ready[k][self._order_of[k][g]] -= 1
+        self._ticket[a] = -1  # its places in the queues are dropped when reached
         self.ready_log.append((a, self.ready_since[a], self.acd.env._now))
         self.ready_for[a] = -1
         self.ready_since[a] = math.nan
@@ -191,30 +239,92 @@ class Dialler:
     def wake(self) -> None:
         """Dialling may have become possible: idle agents on a campaign reconsider.
 
-        Those that stay idle keep their places, so the longest idle is still first.
+        Those that stay idle keep their places, so the longest idle is still first.  Groups are
+        visited in scenario order, but only those on a campaign that have idle agents.
         """
         acd = self.acd
-        for group_idle in acd.idle:
+        callers = acd.idle_callers
+        now = acd.env._now
+        for g in sorted(callers):
+            group_idle = acd.idle[g]
+            if group_idle and not self._may_dial(g, now):
+                continue  # none of them would go (nor would the blending policy be asked)
             i = 0
             while i < len(group_idle):
                 a = group_idle[i]
-                if self.agent_campaigns[a]:
-                    del group_idle[i]
-                    if self.take_or_dial(a):
-                        continue  # gone outbound: the next agent is now at i
-                    group_idle.insert(i, a)
+                del group_idle[i]
+                acd.took_idle(a)
+                if self.take_or_dial(a):
+                    continue  # gone outbound: the next agent is now at i
+                acd.make_idle(a, at=i)
                 i += 1
+            if not group_idle:
+                callers.discard(g)
 
     # --- mechanics ----------------------------------------------------------------------------
 
-    def _segments_for(self, k: int, a: int, now: float) -> list[int]:
-        """Segments of campaign ``k`` agent ``a`` may call now, its own groups' first."""
-        g = self.acd.agent_group[a]
+    def _may_dial(self, g: int, now: float) -> bool:
+        """Whether a campaign of group ``g`` may dial now with a record ``g`` may call."""
+        for k in self._group_campaigns[g]:
+            run = self.runs[k]
+            if run.dialling_allowed(now) and any(
+                    run.has_record(s, now) for s in self._order[k][g]):
+                return True
+        return False
+
+    def _enter_ready(self, k: int, a: int, g: int) -> None:
+        """Agent ``a`` (of group ``g``) waits for a connect of campaign ``k``."""
+        ticket = self._next_ticket
+        self._next_ticket += 1
+        self._ticket[a] = ticket
+        self.ready_for[a] = k
+        self.ready_count[k] += 1
+        o = self._order_of[k][g]
+        self._order_ready[k][o] += 1
+        self._order_queue[k][o].append((ticket, a))
+        self._group_ready[k][g] += 1
+        queue = self._group_queue[k].get(g)
+        if queue is None:
+            queue = self._group_queue[k][g] = deque()
+        queue.append((ticket, a))
+        ready_index = self._ready_index[k]
+        for s in self._order[k][g]:
+            ready_index[s].add(g)
+
+    def _head(self, queue: deque) -> tuple[int, int]:
+        """The longest-ready agent still ready in ``queue``: ``(ticket, agent)``."""
+        ticket = self._ticket
+        while ticket[queue[0][1]] != queue[0][0]:
+            queue.popleft()
+        return queue[0]
+
+    def _best_segment(self, k: int, order: tuple[int, ...], now: float) -> int | None:
+        """The first segment of ``order`` with a record to call now."""
         run = self.runs[k]
-        mine = [s for s, gs in enumerate(self.segment_groups[k]) if g in gs and
-                run.has_record(s, now)]
-        mine.sort(key=lambda s: self.segment_groups[k][s].index(g))
-        return mine
+        for s in order:
+            if run.has_record(s, now):
+                return s
+        return None
+
+    def _wanted(self, k: int, now: float) -> dict[int, float]:
+        """Calls each segment's ready agents ask for: ``dial_ratio`` per ready agent whose
+        best segment (with a record to call now) it is."""
+        count: dict[int, int] = {}
+        for o, n in enumerate(self._order_ready[k]):
+            if n:
+                s = self._best_segment(k, self._orders[k][o], now)
+                if s is not None:
+                    count[s] = count.get(s, 0) + n
+        ratio = self.runs[k].campaign.dial_ratio
+        sums = self._sums.get(ratio)
+        if sums is None:
+            sums = self._sums[ratio] = [0.0]
+        wanted = {}
+        for s, n in count.items():
+            while len(sums) <= n:  # added one agent at a time, as a sum over agents would be
+                sums.append(sums[-1] + ratio)
+            wanted[s] = sums[n]
+        return wanted
 
     def _pace(self, k: int) -> None:
         """Keep ``dial_ratio`` attempts in progress per ready agent of campaign ``k``.
@@ -224,19 +334,14 @@ class Dialler:
         segments ready, progressive dialling calls one customer of each).
         """
         run = self.runs[k]
-        ready = self.ready[k]
         ratio = run.campaign.dial_ratio
         now = self.acd.env._now
         flying = self.in_flight_segment[k]
-        while ready and run.dialling_allowed(now):
-            wanted: dict[int, float] = {}
-            for a in ready:
-                segments = self._segments_for(k, a, now)
-                if segments:
-                    wanted[segments[0]] = wanted.get(segments[0], 0.0) + ratio
+        while self.ready_count[k] and run.dialling_allowed(now):
+            wanted = self._wanted(k, now)
             if not wanted:
                 break
-            target = math.ceil(ratio * len(ready) - 1e-9)
+            target = math.ceil(ratio * self.ready_count[k] - 1e-9)
             if self.in_flight[k] >= target:
                 break
             s = max(wanted, key=lambda seg: (wanted[seg] - flying[seg], -seg))
@@ -273,14 +378,28 @@ class Dialler:
             heapq.heappush(run.retries[s], (due, record))
             if due < run.stop_at:
                 Timeout(self.acd.env, due - now).callbacks.append(lambda _e: self.wake())
-        if self.ready[k]:
-            # The call was made for a ready agent of its segment: the longest ready of those
-            # (else the longest ready) decides afresh.
-            a = next((b for b in self.ready[k] if self._segments_for(k, b, now)[:1] == [s]),
-                     self.ready[k][0])
+        if self.ready_count[k]:
+            a = self._agent_after_failure(k, s, now)
             self.leave_ready(a)
             self.acd.agent_free(a)
         self._pace(k)
+
+    def _agent_after_failure(self, k: int, s: int, now: float) -> int:
+        """The ready agent who decides afresh after a failed call of segment ``s``.
+
+        The call was made for a ready agent of its segment: the longest ready of those whose
+        best segment it is, else the longest ready of the campaign.
+        """
+        mine = anyone = None
+        for o, n in enumerate(self._order_ready[k]):
+            if n:
+                head = self._head(self._order_queue[k][o])
+                if anyone is None or head < anyone:
+                    anyone = head
+                if (mine is None or head < mine) and self._best_segment(
+                        k, self._orders[k][o], now) == s:
+                    mine = head
+        return (mine or anyone)[1]
 
     def _on_connect(self, event) -> None:
         row_id = event._value
@@ -291,29 +410,31 @@ class Dialler:
         row[5] = now
         self.in_flight[k] -= 1
         self.in_flight_segment[k][s] -= 1
-        groups = self.segment_groups[k][s]
-        agent = None
-        for g in groups:  # a ready agent of the segment's best group...
-            for a in self.ready[k]:
-                if acd.agent_group[a] == g:
-                    agent = a
-                    break
-            if agent is not None:
-                break
-        if agent is not None:
+        agent, ready = self._agent_for_connect(k, s)
+        if ready:
             self.leave_ready(agent)
-        else:  # ...else an idle agent on the campaign: the customer is on the line
-            for g in groups:
-                if acd.idle[g] and any(k in self.agent_campaigns[b] for b in acd.idle[g]):
-                    agent = next(b for b in acd.idle[g] if k in self.agent_campaigns[b])
-                    acd.idle[g].remove(agent)
-                    break
+        elif agent is not None:
+            acd.idle[acd.agent_group[agent]].popleft()
+            acd.took_idle(agent)
         if agent is not None:
             self._talk(row_id, agent)
         else:
             row[10] = now + self.runs[k].draws(s, row[2])["patience"]
             self.connected[k].append(row_id)
         self._pace(k)
+
+    def _agent_for_connect(self, k: int, s: int) -> tuple[int | None, bool]:
+        """Who takes a connected customer of segment ``s``: ``(agent, whether ready)``.
+
+        The longest-ready agent of the segment's best group that has a ready agent; else the
+        longest-idle agent of its best group that has an idle agent (every agent of these
+        groups is on the campaign); else nobody (``(None, False)``).
+        """
+        g = self._ready_index[k][s].first(self._group_ready[k])
+        if g is not None:
+            return self._head(self._group_queue[k][g])[1], True
+        g = self._idle_index[k][s].first(self.acd.idle)
+        return (None, False) if g is None else (self.acd.idle[g][0], False)
 
     def _talk(self, row_id: int, a: int) -> None:
         acd = self.acd
@@ -331,6 +452,8 @@ class Dialler:
                 row = self.rows[row_id]
                 row[11], row[7] = OUTBOUND_MISMATCH, row[10]
             q.clear()
-        for ready in self.ready:
-            for a in list(ready):
+        for k, queues in enumerate(self._order_queue):
+            waiting = sorted((t, a) for q in queues for t, a in q
+                             if self._ticket[a] == t and self.ready_for[a] == k)
+            for _, a in waiting:  # in the order they became ready
                 self.leave_ready(a)

@@ -15,6 +15,11 @@ waiting caller whose patience ran out is removed, at that instant, the next time
 at the queue.  At equal instants, scheduled events (an agent finishing, a shift change) come
 before an arrival, and a caller whose patience ends exactly when an agent frees up has hung up.
 
+No decision looks at every agent group: the ACD keeps, per contact type, the groups that may
+answer it in a :class:`blendsim.routing.GroupOrder` (the first with an idle agent in O(log
+groups)), and counts of idle agents that it updates as agents come and go, so an event costs
+the same with one group of 1,000 agents as with 1,000 groups of one.
+
 The run produces :class:`blendsim.records.Records`: one row per contact.
 """
 
@@ -33,7 +38,7 @@ from .arrivals import busyness_factor, poisson_arrivals
 from .blending import AllOf, BlendingPolicy, Dedicated, Threshold, TimeWindows
 from .dialler import Dialler
 from .records import OUTCOMES, Records
-from .routing import LongestIdle, Routing
+from .routing import GroupOrder, LongestIdle, Routing
 from .scenario import Scenario
 from .streams import stream
 
@@ -123,10 +128,13 @@ class ACD:
     """The automatic call distributor of one simulated day (one replication).
 
     Attributes that policies may read: ``now``; ``idle[g]`` (deque of idle agents of group
-    ``g``, longest idle first); ``queues[t]`` and ``waiting(t)`` (contacts of type ``t``
-    waiting, oldest first); ``routes[t]`` (``(group, overflow delay)`` in preference order);
-    ``skills[g]`` (``(type, overflow delay)`` in the group's preference order);
-    ``priority[t]``; ``agent_group[a]``; ``contact_type[c]``; ``arrival_at[c]``.
+    ``g``, longest idle first); ``first_idle_group(t)``; ``queues[t]`` and ``waiting(t)``
+    (contacts of type ``t`` waiting, oldest first); ``routes[t]`` (``(group, overflow
+    delay)`` in preference order); ``skills[g]`` (``(type, overflow delay)`` in the group's
+    preference order); ``priority[t]``; ``agent_group[a]``; ``contact_type[c]``;
+    ``arrival_at[c]``.  Agents join ``idle[g]`` only through :meth:`make_idle`, and whoever
+    takes one off it calls :meth:`took_idle` (a routing policy's ``agent_for`` need not: the
+    ACD does it for the agent returned).
     """
 
     def __init__(self, scenario: Scenario, contacts: DrawnContacts,
@@ -154,29 +162,39 @@ class ACD:
         self.agent_of = array("i", [-1]) * n
         self.outcome = bytearray(n)
 
-        # Routing tables.
+        # Routing tables (dictionaries, not list searches: a centre may have 1,000 groups).
         table = scenario.routing_table()
-        self.routes = [tuple((groups.index(g), d) for g, d in table[t]) for t in types]
+        type_index = {name: i for i, name in enumerate(types)}
+        group_index: dict[str, int] = {}
+        for i, name in enumerate(groups):
+            group_index.setdefault(name, i)
+        self.routes = [tuple((group_index[g], d) for g, d in table[t]) for t in types]
+        delay_of = [dict(r) for r in self.routes]  # (a group listed twice: its last delay)
         self.skills = []
         for gi, g in enumerate(scenario.groups):
             skill_list = []
             for t in g.skills:
-                ti = types.index(t)
-                delay = dict(self.routes[ti]).get(gi)
+                ti = type_index[t]
+                delay = delay_of[ti].get(gi)
                 if delay is not None:  # the type may exclude this group from its routing
                     skill_list.append((ti, delay))
             self.skills.append(tuple(skill_list))
+        # Only the groups with an overflow delay need a timer when a contact queues.
+        self._overflow_routes = [tuple((g, d) for g, d in r if d > 0.0) for r in self.routes]
         self.priority = [float(t.priority) for t in scenario.inbound]
         self.capacity = [t.queue_capacity for t in scenario.inbound]
         self.queues = [deque() for _ in types]
         self.idle = [deque() for _ in groups]
+        # Indexes kept as agents become idle: per type, the groups that answer it at once.
+        self._orders_of: list[list[GroupOrder]] = [[] for _ in groups]
+        self._first_idle = [self.idle_index([g for g, d in r if d == 0.0]) for r in self.routes]
 
         # Agents: one entry per working period (a head count may give an agent several).
         self.periods = scenario.agent_periods()
-        names = sorted({p[0] for p in self.periods}, key=[p[0] for p in self.periods].index)
+        names = list(dict.fromkeys(p[0] for p in self.periods))  # in order of first period
         self.agent_names = names
         index = {name: i for i, name in enumerate(names)}
-        group_of = {p[0]: groups.index(p[1]) for p in self.periods}
+        group_of = {p[0]: group_index[p[1]] for p in self.periods}
         self.agent_group = [group_of[name] for name in names]
         self.busy = [False] * len(names)
         self.off_duty = [True] * len(names)
@@ -186,14 +204,20 @@ class ACD:
         self._period_agent = [index[p[0]] for p in self.periods]
         inbound_groups = [bool(g.skills) for g in scenario.groups]
         blended_groups = [bool(g.skills and g.outbound) for g in scenario.groups]
+        self._calls_out = [bool(g.outbound) for g in scenario.groups]
         self.inbound_capable = [inbound_groups[g] for g in self.agent_group]
-        self._inbound_groups = [g for g, yes in enumerate(inbound_groups) if yes]
-        self._blended_groups = [g for g, yes in enumerate(blended_groups) if yes]
+        self._blended = [blended_groups[g] for g in self.agent_group]
+        self._idle_inbound = 0  # idle agents able to take inbound work
+        self._idle_blended = 0  # idle agents of blended groups
+        self.idle_callers: set[int] = set()  # groups on a campaign that may have idle agents
         self._asking = -1  # the agent whose outbound move a policy is deciding
 
         # Outbound: a dialler, and the recent inbound outcomes a policy may look at.
         self.dialler = Dialler(self, seed, replication) if scenario.outbound else None
         self._recent: deque | None = deque() if self.dialler is not None else None
+        # For each ``seconds`` a policy has asked about: how many of ``_recent`` were
+        # answered within it (kept up to date, so that asking costs no pass over them).
+        self._recent_within: dict[float, int] = {}
 
         self._bind_events()
 
@@ -222,21 +246,55 @@ class ACD:
     def _abandon(self, c: int) -> None:
         self.outcome[c] = ABANDONED
         self.end_at[c] = self.give_up_at[c]
-        if self._recent is not None:
+        if self._recent is not None:  # (a caller who hung up counts in no "within")
             self._recent.append((self.give_up_at[c], self.give_up_at[c] - self.arrival_at[c],
                                  False))
 
     def idle_inbound_agents(self) -> int:
         """Idle agents able to take inbound work (with the agent a policy asks about)."""
-        n = sum(len(self.idle[g]) for g in self._inbound_groups)
         a = self._asking
-        return n + (1 if a >= 0 and self.inbound_capable[a] else 0)
+        return self._idle_inbound + (1 if a >= 0 and self.inbound_capable[a] else 0)
 
     def idle_blended_agents(self) -> int:
         """Idle agents of blended groups (with the agent a policy asks about)."""
-        n = sum(len(self.idle[g]) for g in self._blended_groups)
         a = self._asking
-        return n + (1 if a >= 0 and self.agent_group[a] in self._blended_groups else 0)
+        return self._idle_blended + (1 if a >= 0 and self._blended[a] else 0)
+
+    def first_idle_group(self, t: int) -> int | None:
+        """The first group of ``routes[t]`` without overflow delay that has an idle agent."""
+        return self._first_idle[t].first(self.idle)
+
+    # --- the idle agents: every change goes through these, so the counts and indexes hold ---
+
+    def idle_index(self, order) -> GroupOrder:
+        """A :class:`GroupOrder` of ``order`` that this ACD keeps up to date with ``idle``."""
+        index = GroupOrder(order)
+        for g in index.rank:
+            self._orders_of[g].append(index)
+        return index
+
+    def make_idle(self, a: int, at: int | None = None) -> None:
+        """Agent ``a`` joins its group's idle agents: last (the default), or at place ``at``."""
+        g = self.agent_group[a]
+        if at is None:
+            self.idle[g].append(a)
+        else:
+            self.idle[g].insert(at, a)
+        if self.inbound_capable[a]:
+            self._idle_inbound += 1
+        if self._blended[a]:
+            self._idle_blended += 1
+        for index in self._orders_of[g]:
+            index.add(g)
+        if self._calls_out[g]:
+            self.idle_callers.add(g)
+
+    def took_idle(self, a: int) -> None:
+        """Agent ``a`` has just been taken off its group's idle agents."""
+        if self.inbound_capable[a]:
+            self._idle_inbound -= 1
+        if self._blended[a]:
+            self._idle_blended -= 1
 
     def inbound_waiting_for(self, a: int) -> bool:
         """Whether any inbound contact waits that agent ``a`` could answer."""
@@ -248,13 +306,20 @@ class ACD:
         recent = self._recent
         if recent is None:
             return None
+        within = self._recent_within
+        if seconds not in within:  # first asked: count once, then keep the count
+            within[seconds] = sum(1 for _, wait, answered in recent
+                                  if answered and wait <= seconds)
         now = self.env._now
         while recent and recent[0][0] < now - window:
-            recent.popleft()
+            _, wait, answered = recent.popleft()
+            if answered:
+                for limit in within:
+                    if wait <= limit:
+                        within[limit] -= 1
         if not recent:
             return None
-        within = sum(1 for _, wait, answered in recent if answered and wait <= seconds)
-        return within / len(recent)
+        return within[seconds] / len(recent)
 
     def may_start_outbound(self, a: int) -> bool:
         """Ask the blending policy about free agent ``a`` (counted among the idle)."""
@@ -270,6 +335,7 @@ class ACD:
         """A contact arrives: answer it now, or let it wait (or balk, or be blocked)."""
         agent = self.routing.agent_for(self, c)
         if agent is not None:
+            self.took_idle(agent)  # (the policy took it off idle)
             self._answer(c, agent)
             return
         now = self.env._now
@@ -284,8 +350,8 @@ class ACD:
             self.end_at[c] = now
             return
         self.queues[t].append(c)
-        for group, delay in self.routes[t]:
-            if delay > 0.0 and self.give_up_at[c] > now + delay:
+        for group, delay in self._overflow_routes[t]:
+            if self.give_up_at[c] > now + delay:
                 Timeout(self.env, delay, (c, group)).callbacks.append(self._on_overflow)
 
     def agent_free(self, a: int) -> None:
@@ -308,10 +374,10 @@ class ACD:
             if later is None:
                 self._leave(a)
             else:
-                self.idle[self.agent_group[a]].append(a)
+                self.make_idle(a)
                 Timeout(self.env, later - self.env._now, a).callbacks.append(self._on_recheck)
         else:
-            self.idle[self.agent_group[a]].append(a)
+            self.make_idle(a)
 
     # --- mechanics ----------------------------------------------------------------------------
 
@@ -321,7 +387,12 @@ class ACD:
         self.agent_of[c] = a
         self.outcome[c] = SERVED
         if self._recent is not None:
-            self._recent.append((now, now - self.arrival_at[c], True))
+            wait = now - self.arrival_at[c]
+            self._recent.append((now, wait, True))
+            within = self._recent_within
+            for seconds in within:
+                if wait <= seconds:
+                    within[seconds] += 1
         work = self.handle[c] + self.wrap_up[c]
         self.end_at[c] = now + work
         self.busy[a] = True
@@ -343,9 +414,10 @@ class ACD:
         if self.outcome[c] != PENDING or self.give_up_at[c] <= self.env._now or not idle:
             return
         a = idle.popleft()
+        self.took_idle(a)
         chosen = self.routing.contact_for(self, a)
         if chosen is None:
-            idle.appendleft(a)  # nothing it may take after all: still the longest idle
+            self.make_idle(a, at=0)  # nothing it may take after all: still the longest idle
             return
         self._answer(chosen, a)  # (contact_for took it off its queue)
 
@@ -366,6 +438,7 @@ class ACD:
         idle = self.idle[self.agent_group[a]]
         if not self.busy[a] and a in idle:
             idle.remove(a)
+            self.took_idle(a)
             self.agent_free(a)
 
     def _live(self, t: int) -> int:
@@ -428,6 +501,7 @@ class ACD:
             group_idle = self.idle[self.agent_group[a]]
             if a in group_idle:
                 group_idle.remove(a)
+                self.took_idle(a)
             self.agent_free(a)  # leaves, unless closing and a contact still waits for it
 
     # --- the run ------------------------------------------------------------------------------

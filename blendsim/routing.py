@@ -10,21 +10,26 @@ A routing policy is a small object with two decisions, called by the ACD at its 
 The ACD (see ``engine.py``) offers what a policy needs: ``acd.now``, the idle agents of each
 group (``acd.idle[group]``, longest idle first), the waiting contacts of each type
 (``acd.waiting(type)``, oldest first, callers who hung up already removed) and the contacts'
-attributes.  :class:`LongestIdle` is the built-in rule::
+attributes, and ``acd.first_idle_group(type)``: the first group of the type's routing list
+(without overflow delay) that has an idle agent, found in O(log groups) with a
+:class:`GroupOrder` rather than by looking at every group.  :class:`LongestIdle` is the
+built-in rule::
 
     an arriving contact goes to the longest-idle agent of the first group in its routing list
     (groups with an overflow delay are tried when that delay has passed); a free agent takes
     the waiting contact of highest priority among its skills, oldest first (ties go to the
     agent's first skill).
 
-A student writes a new policy by subclassing it and overriding one method.
+A student writes a new policy by subclassing it and overriding one method.  A policy that
+answers a contact with an idle agent takes that agent off ``acd.idle[group]``.
 """
 
 from __future__ import annotations
 
+import heapq
 from typing import Protocol
 
-__all__ = ["LongestIdle", "Routing"]
+__all__ = ["GroupOrder", "LongestIdle", "Routing"]
 
 
 class Routing(Protocol):
@@ -41,11 +46,9 @@ class LongestIdle:
     __slots__ = ()
 
     def agent_for(self, acd, contact: int) -> int | None:
-        idle = acd.idle
-        for group, delay in acd.routes[acd.contact_type[contact]]:
-            if delay == 0.0 and idle[group]:
-                return idle[group].popleft()
-        return None
+        # The first group in acd.routes[type] with no overflow delay and an idle agent.
+        group = acd.first_idle_group(acd.contact_type[contact])
+        return None if group is None else acd.idle[group].popleft()
 
     def contact_for(self, acd, agent: int) -> int | None:
         now = acd.now
@@ -66,3 +69,42 @@ class LongestIdle:
         if best_type < 0:
             return None
         return acd.queues[best_type].popleft()
+
+
+class GroupOrder:
+    """Agent groups in a fixed order of preference, and the first of them that has someone.
+
+    ``first(has)`` is the first group ``g`` of ``order`` with ``has[g]`` true (``has`` maps a
+    group to its idle agents, or to a count), as a scan of ``order`` would find it, in
+    O(log groups): a heap of the groups that may have someone, by rank.  ``add(g)`` must be
+    called whenever group ``g`` may have gone from nobody to somebody; a group found empty
+    is dropped lazily, so taking someone away needs no call.
+    """
+
+    __slots__ = ("rank", "_heap", "_queued", "_only")
+
+    def __init__(self, order):
+        self.rank: dict[int, int] = {}
+        for i, g in enumerate(order):
+            self.rank.setdefault(g, i)  # a group listed twice counts where it comes first
+        self._heap: list[tuple[int, int]] = []
+        self._queued: set[int] = set()
+        self._only = next(iter(self.rank)) if len(self.rank) == 1 else None
+
+    def add(self, g: int) -> None:
+        if g not in self._queued:
+            self._queued.add(g)
+            heapq.heappush(self._heap, (self.rank[g], g))
+
+    def first(self, has) -> int | None:
+        only = self._only
+        if only is not None:
+            return only if has[only] else None
+        heap = self._heap
+        while heap:
+            g = heap[0][1]
+            if has[g]:
+                return g
+            heapq.heappop(heap)
+            self._queued.discard(g)
+        return None
