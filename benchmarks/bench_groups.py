@@ -6,8 +6,8 @@ occupancy with 4-minute exponential handle times and exponential patience (mean 
 the same number of calls in every case.  Three centres:
 
 * **inbound**: inbound work only;
-* **blended**: every group also calls for an unlimited outbound campaign (30% connects,
-  progressive dialling), under ``Threshold(reserve=20)``;
+* **blended**: every group also calls for an outbound campaign (a list of 200,000 records,
+  30% connects, progressive dialling), under ``Threshold(reserve=20)``;
 * **guarded**: blended, under ``ServiceLevelGuard()``, a policy that watches the clock (the
   dialler asks every idle agent again each minute).
 
@@ -39,6 +39,7 @@ import sys
 import time
 
 AGENTS, OCCUPANCY, AHT, PATIENCE, RESERVE = 1000, 0.9, 240.0, 120.0, 20
+LIST_SIZE = 200_000  # records: about 2 attempts per inbound call are made, so it lasts
 GROUPS = (1, 10, 100, 1000)
 CENTRES = ("inbound", "blended", "guarded")
 
@@ -57,7 +58,8 @@ def centre(kind: str, n_groups: int, calls: int):
                             shifts=[bs.Shift(start_at=0.0, end_at=close, count=per_group)])
               for i in range(n_groups)]
     campaigns = [bs.OutboundCampaign(name="campaign", talk_time=bs.Exponential(mean=180.0),
-                                     connect_probability=0.3)] if outbound else []
+                                     list_size=LIST_SIZE, connect_probability=0.3)
+                 ] if outbound else []
     policy = {"inbound": [], "blended": [bs.Threshold(reserve=RESERVE)],
               "guarded": [bs.ServiceLevelGuard()]}[kind]
     return bs.Scenario(

@@ -164,7 +164,7 @@ class Dialler:
         self._next_ticket = 0
         self.ready_count = [0] * len(self.runs)
         self._group_ready = [[0] * n_groups for _ in self.runs]
-        self._group_queue = [{} for _ in self.runs]
+        self._group_queue = [[deque() for _ in range(n_groups)] for _ in self.runs]
         self._order_ready = [[0] * len(o) for o in self._orders]
         self._order_queue = [[deque() for _ in o] for o in self._orders]
         # The best group of a segment with a ready agent, and with an idle agent.
@@ -281,15 +281,20 @@ class Dialler:
         self.ready_count[k] += 1
         o = self._order_of[k][g]
         self._order_ready[k][o] += 1
-        self._order_queue[k][o].append((ticket, a))
+        self._queue_up(self._order_queue[k], o, (ticket, a), self._order_ready[k][o])
         self._group_ready[k][g] += 1
-        queue = self._group_queue[k].get(g)
-        if queue is None:
-            queue = self._group_queue[k][g] = deque()
-        queue.append((ticket, a))
+        self._queue_up(self._group_queue[k], g, (ticket, a), self._group_ready[k][g])
         ready_index = self._ready_index[k]
         for s in self._order[k][g]:
             ready_index[s].add(g)
+
+    def _queue_up(self, queues: list[deque], i: int, entry: tuple[int, int], live: int) -> None:
+        """Append ``entry`` to ``queues[i]`` (``live`` of whose agents are still ready)."""
+        queue = queues[i]
+        if len(queue) > 2 * live + 64:  # mostly agents who left since: drop them now
+            ticket = self._ticket
+            queue = queues[i] = deque(e for e in queue if ticket[e[1]] == e[0])
+        queue.append(entry)
 
     def _head(self, queue: deque) -> tuple[int, int]:
         """The longest-ready agent still ready in ``queue``: ``(ticket, agent)``."""

@@ -269,8 +269,9 @@ class ACD:
     def idle_index(self, order) -> GroupOrder:
         """A :class:`GroupOrder` of ``order`` that this ACD keeps up to date with ``idle``."""
         index = GroupOrder(order)
-        for g in index.rank:
-            self._orders_of[g].append(index)
+        if len(index.rank) > 1:  # (one group: first() looks at it directly, nothing to keep)
+            for g in index.rank:
+                self._orders_of[g].append(index)
         return index
 
     def make_idle(self, a: int, at: int | None = None) -> None:

@@ -76,35 +76,36 @@ class GroupOrder:
 
     ``first(has)`` is the first group ``g`` of ``order`` with ``has[g]`` true (``has`` maps a
     group to its idle agents, or to a count), as a scan of ``order`` would find it, in
-    O(log groups): a heap of the groups that may have someone, by rank.  ``add(g)`` must be
-    called whenever group ``g`` may have gone from nobody to somebody; a group found empty
+    O(log groups): a heap of the ranks of the groups that may have someone.  ``add(g)`` must
+    be called whenever group ``g`` may have gone from nobody to somebody; a group found empty
     is dropped lazily, so taking someone away needs no call.
     """
 
-    __slots__ = ("rank", "_heap", "_queued", "_only")
+    __slots__ = ("rank", "_groups", "_heap", "_queued", "_only")
 
     def __init__(self, order):
         self.rank: dict[int, int] = {}
-        for i, g in enumerate(order):
-            self.rank.setdefault(g, i)  # a group listed twice counts where it comes first
-        self._heap: list[tuple[int, int]] = []
-        self._queued: set[int] = set()
-        self._only = next(iter(self.rank)) if len(self.rank) == 1 else None
+        for g in order:
+            self.rank.setdefault(g, len(self.rank))  # a group listed twice: where it is first
+        self._groups = list(self.rank)  # rank -> group
+        self._heap: list[int] = []
+        self._queued = bytearray(len(self._groups))  # by rank: in the heap
+        self._only = self._groups[0] if len(self._groups) == 1 else None
 
     def add(self, g: int) -> None:
-        if g not in self._queued:
-            self._queued.add(g)
-            heapq.heappush(self._heap, (self.rank[g], g))
+        r = self.rank[g]
+        if not self._queued[r]:
+            self._queued[r] = 1
+            heapq.heappush(self._heap, r)
 
     def first(self, has) -> int | None:
         only = self._only
         if only is not None:
             return only if has[only] else None
-        heap = self._heap
+        heap, groups = self._heap, self._groups
         while heap:
-            g = heap[0][1]
+            g = groups[heap[0]]
             if has[g]:
                 return g
-            heapq.heappop(heap)
-            self._queued.discard(g)
+            self._queued[heapq.heappop(heap)] = 0
         return None
