@@ -16,6 +16,9 @@ from .errors import InputError
 
 _SCALARS = (int, float, np.integer, np.floating)
 
+# The largest team (and offered load, in Erlangs) any formula or staffing search takes on.
+MAX_AGENTS = 10_000_000
+
 
 def fmt(value) -> str:
     """Format a number the way a person would write it in an error message."""

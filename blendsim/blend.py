@@ -33,11 +33,24 @@ from scipy.sparse.linalg import spsolve
 from ._checks import fmt, number, whole
 from .errors import InfeasibleError, InputError
 
-__all__ = ["BlendResult", "best_reserve", "required_blend_agents", "threshold_blend"]
+__all__ = ["BlendResult", "best_reserve", "chain_states", "required_blend_agents",
+           "threshold_blend"]
 
 # Stop the queue where its probability is below exp(-46) ~ 1e-20.
 _TAIL_LOG = 46.0
-_MAX_STATES = 4_000_000
+# Bounds on what the exact model will take on, checked before anything is allocated.  The
+# chain has about (agents + 1) x queue-levels states and a sparse LU solve of a million of
+# them takes tens of seconds and a few hundred MB; a larger team is a job for simulation.
+MAX_AGENTS = 1_000
+_MAX_STATES = 1_000_000
+# Handle times and patience within this factor of each other: beyond it the chain's rates
+# swamp each other in floating point (or overflow) and the answer would be noise.
+_MAX_TIME_RATIO = 1e6
+# The tagged caller's service level is summed over Poisson-weighted steps: at most this many
+# steps, and this many (step x state) updates in all.
+_MAX_UNIFORM_STEPS = 100_000
+_MAX_UNIFORM_WORK = 300_000_000
+_BEYOND = "use simulation (blendsim run) for it"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -74,15 +87,57 @@ class BlendResult:
     mean_queue: float
 
 
-def _check(agents, rate, aht, outbound_aht, patience, target):
+def _check(agents, rate, aht, outbound_aht, patience, target, target_name="target"):
     s = whole("agents", agents, low=1)
+    if s > MAX_AGENTS:
+        raise InputError(
+            f"agents = {s:,} is beyond the exact model: the blending chain has (agents + 1) x "
+            f"queue levels states and is solved for up to {MAX_AGENTS:,} agents; "
+            f"{_BEYOND}")
     lam = number("rate", rate, low=0)
     h_in = number("aht", aht, low=0, low_open=True)
     h_out = number("outbound_aht", outbound_aht, low=0, low_open=True)
     pat = math.inf if patience is None else number(
         "patience", patience, low=0, low_open=True, allow_inf=True)
-    t = None if target is None else number("target", target, low=0)
+    t = None if target is None else number(target_name, target, low=0)
+    longest, longest_name = max((h_in, "aht"), (h_out, "outbound_aht"))
+    for name, value in (("aht", h_in), ("outbound_aht", h_out), ("patience", pat)):
+        if value * _MAX_TIME_RATIO < longest:
+            raise InputError(
+                f"{name} = {fmt(value)} is more than {_MAX_TIME_RATIO:,.0f} times shorter "
+                f"than {longest_name} = {fmt(longest)}: the exact chain needs handle times "
+                "and patience within that factor of each other (beyond it its rates swamp "
+                "each other in floating point)")
     return s, lam, h_in, h_out, pat, t
+
+
+def chain_states(*, agents, rate, aht, outbound_aht, reserve, patience=None) -> int:
+    """States of the chain :func:`threshold_blend` solves (0 when it needs none).
+
+    The cost of one solve grows a little faster than this; a caller planning many solves
+    can bound their total before starting.  Raises :class:`InputError` for arguments
+    :func:`threshold_blend` would refuse, including a chain beyond the exact model.
+    """
+    s, lam, h_in, _, pat, _ = _check(agents, rate, aht, outbound_aht, patience, None)
+    k = whole("reserve", reserve, low=0, high=s)
+    theta = 0.0 if math.isinf(pat) else 1.0 / pat
+    if theta == 0.0 and lam * h_in >= s:
+        return 0
+    levels = _queue_levels(s, lam, 1.0 / h_in, 1.0 / outbound_aht, theta)
+    return _chain_size(s, k, levels)
+
+
+def _chain_size(s: int, k: int, levels: int) -> int:
+    """States with no call waiting (s - k <= i + o <= s) plus (s + 1) phases per level."""
+    level0 = (k + 1) * (s + 1) - k * (k + 1) // 2
+    return level0 + levels * (s + 1)
+
+
+def _too_many_states(s: int, levels: int, size: int, more: str = "") -> InputError:
+    return InputError(
+        f"the blending chain would need {more}{size:,} states (agents={s}, {more}{levels:,} "
+        f"queue levels); that is beyond the exact model (at most {_MAX_STATES:,} states), "
+        f"{_BEYOND}")
 
 
 def threshold_blend(*, agents, rate, aht, outbound_aht, reserve, patience=None,
@@ -147,6 +202,7 @@ def _queue_levels(s: int, lam: float, mu_in: float, mu_out: float, theta: float)
     """How many queue levels to keep so the dropped probability is below ~1e-20."""
     if lam == 0.0:
         return 1
+    max_levels = _MAX_STATES // (s + 1) + 1
     bounds = []
     if lam < s * mu_in:
         # Without abandonment, level probabilities decay like r**q, where r is the spectral
@@ -158,18 +214,24 @@ def _queue_levels(s: int, lam: float, mu_in: float, mu_out: float, theta: float)
         r = float((2.0 * lam / (b + np.sqrt(b * b - 4.0 * c * lam))).max())
         bounds.append(int(math.ceil(_TAIL_LOG / -math.log(r))) + 20 if r < 1 else 10**9)
     if theta > 0.0:
-        # With abandonment, level q empties at rate >= s*min(mu) + q*theta.
+        # With abandonment, level q empties at rate >= s*min(mu) + q*theta.  The bound's
+        # mass peaks where lam = floor_rate + q*theta; it is only needed below the other
+        # bound and the model's limit, so the walk stops there (patience of 1e300 would
+        # otherwise walk for ever).
         floor_rate = s * min(mu_in, mu_out)
-        log_mass, q = 0.0, 0
-        peak = 0.0
-        while True:
-            q += 1
-            step = math.log(lam / (floor_rate + q * theta))
-            log_mass += step
-            peak = max(peak, log_mass)
-            if step < 0 and log_mass < peak - _TAIL_LOG:
-                break
-        bounds.append(q + 10)
+        stop = min(min(bounds, default=math.inf), max_levels)
+        if (lam - floor_rate) / theta <= stop:
+            log_mass, q, peak = 0.0, 0, 0.0
+            while q <= stop:
+                q += 1
+                step = math.log(lam / (floor_rate + q * theta))
+                log_mass += step
+                peak = max(peak, log_mass)
+                if step < 0 and log_mass < peak - _TAIL_LOG:
+                    bounds.append(q + 10)
+                    break
+    if not bounds:
+        raise _too_many_states(s, max_levels, _chain_size(s, s, max_levels), "more than ")
     return max(10, min(bounds))
 
 
@@ -180,6 +242,9 @@ class _Chain:
         self.s, self.k, self.lam = s, k, lam
         self.mu_in, self.mu_out, self.theta = mu_in, mu_out, theta
         self.levels = levels
+        self.size = _chain_size(s, k, levels)
+        if self.size > _MAX_STATES:  # checked before anything is allocated
+            raise _too_many_states(s, levels, self.size)
         # Level 0: no call waits; (i, o) with s - k <= i + o <= s.
         busy = np.concatenate([np.full(b + 1, b) for b in range(s - k, s + 1)])
         o0 = np.concatenate([np.arange(b + 1) for b in range(s - k, s + 1)])
@@ -187,11 +252,7 @@ class _Chain:
         self.n0 = len(o0)
         self.index0 = {(int(i), int(o)): n
                        for n, (i, o) in enumerate(zip(self.i0, self.o0, strict=True))}
-        self.size = self.n0 + levels * (s + 1)
-        if self.size > _MAX_STATES:
-            raise InputError(
-                f"the blending chain would need {self.size:,} states (agents={s}, "
-                f"{levels:,} queue levels); that is beyond the exact model, use simulation")
+        assert self.size == self.n0 + levels * (s + 1)
 
     def level_slice(self, q: int) -> slice:
         start = self.n0 + (q - 1) * (self.s + 1)
@@ -369,7 +430,15 @@ def _tagged_within(s, mu_in, mu_out, theta, positions, target):
     stay = 1.0 - total / big
     ahead, switch = ahead / big, switch / big
     mean = big * target
-    steps = int(mean + 10.0 * math.sqrt(mean) + 40.0)
+    steps = mean + 10.0 * math.sqrt(mean) + 40.0
+    if steps > _MAX_UNIFORM_STEPS or steps * ahead.size > _MAX_UNIFORM_WORK:
+        raise InputError(
+            f"the service level within target = {fmt(target)} would take about "
+            f"{steps:,.0f} steps over {ahead.size:,} waiting states (the target times the "
+            f"fastest rate a waiting caller sees, {big:.3g} per time unit); the exact model "
+            f"allows {_MAX_UNIFORM_STEPS:,} steps and {_MAX_UNIFORM_WORK:,} updates: "
+            "shorten the target or lengthen the patience and handle times")
+    steps = int(steps)
     while stats.poisson.sf(steps, mean) > 1e-18:  # the dropped tail of the Poisson weights
         steps += int(math.sqrt(mean)) + 10
     weights = stats.poisson.pmf(np.arange(steps + 1), mean)
@@ -401,7 +470,7 @@ def best_reserve(*, agents, rate, aht, outbound_aht, target_sl, target_time, pat
     InfeasibleError
         When even ``reserve = agents`` (no outbound at all) misses the target.
     """
-    s, *_ = _check(agents, rate, aht, outbound_aht, patience, target_time)
+    s, *_ = _check(agents, rate, aht, outbound_aht, patience, target_time, "target_time")
     sl_goal = number("target_sl", target_sl, low=0, low_open=True, high=1, high_open=True)
     ab_goal = None if max_abandon is None else number(
         "max_abandon", max_abandon, low=0, low_open=True, high=1, high_open=True)

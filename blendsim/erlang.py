@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._checks import as_array, is_scalar, number, scalar_or_array
+from ._checks import MAX_AGENTS, as_array, fmt, is_scalar, number, scalar_or_array
 from ._special import log_erlang_b, log_erlang_b1
+from .errors import InputError
 
 __all__ = [
     "ErlangAResult",
@@ -38,10 +39,24 @@ __all__ = [
 ]
 
 
+# Erlang A sums over the queue positions an arrival can find: at most this many (8 MB a
+# column).  Patience within this factor of aht either way keeps its rates in floating point.
+MAX_QUEUE_LEVELS = 1_000_000
+_MAX_PATIENCE_RATIO = 1e15
+
+
 def _agents_load(agents, load):
-    s = as_array("agents", agents, low=0)
-    a = as_array("load", load, low=0)
+    s = as_array("agents", agents, low=0, high=MAX_AGENTS)
+    a = as_array("load", load, low=0, high=MAX_AGENTS)
     return np.broadcast_arrays(s, a)
+
+
+def _agents1(agents, low=0, low_open=False) -> float:
+    return number("agents", agents, low=low, low_open=low_open, high=MAX_AGENTS)
+
+
+def _load1(load) -> float:
+    return number("load", load, low=0, high=MAX_AGENTS)
 
 
 def _erlang_b(s: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -114,8 +129,7 @@ def erlang_b(agents, load):
     0.110054
     """
     if is_scalar(agents, load):
-        return math.exp(log_erlang_b1(number("agents", agents, low=0),
-                                      number("load", load, low=0)))
+        return math.exp(log_erlang_b1(_agents1(agents), _load1(load)))
     s, a = _agents_load(agents, load)
     return scalar_or_array(_erlang_b(s, a))
 
@@ -141,7 +155,7 @@ def erlang_c(agents, load):
     0.40918
     """
     if is_scalar(agents, load):
-        return _erlang_c1(number("agents", agents, low=0), number("load", load, low=0))
+        return _erlang_c1(_agents1(agents), _load1(load))
     s, a = _agents_load(agents, load)
     return scalar_or_array(_erlang_c(s, a))
 
@@ -166,7 +180,7 @@ def service_level(agents, load, aht, target):
     0.6724
     """
     if is_scalar(agents, load, aht, target):
-        return _service_level1(number("agents", agents, low=0), number("load", load, low=0),
+        return _service_level1(_agents1(agents), _load1(load),
                                number("aht", aht, low=0, low_open=True),
                                number("target", target, low=0))
     s, a = _agents_load(agents, load)
@@ -186,7 +200,7 @@ def asa(agents, load, aht):
     36.83
     """
     if is_scalar(agents, load, aht):
-        return _asa1(number("agents", agents, low=0), number("load", load, low=0),
+        return _asa1(_agents1(agents), _load1(load),
                      number("aht", aht, low=0, low_open=True))
     s, a = _agents_load(agents, load)
     h = as_array("aht", aht, low=0, low_open=True)
@@ -208,10 +222,9 @@ def occupancy(agents, load):
     0.8
     """
     if is_scalar(agents, load):
-        return min(number("load", load, low=0) / number("agents", agents, low=0, low_open=True),
-                   1.0)
-    s = as_array("agents", agents, low=0, low_open=True)
-    a = as_array("load", load, low=0)
+        return min(_load1(load) / _agents1(agents, low_open=True), 1.0)
+    s = as_array("agents", agents, low=0, low_open=True, high=MAX_AGENTS)
+    a = as_array("load", load, low=0, high=MAX_AGENTS)
     return scalar_or_array(np.minimum(a / s, 1.0))
 
 
@@ -292,7 +305,7 @@ def erlang_a(agents, rate, aht, patience, target=None, capacity=None) -> ErlangA
     optional = [v for v in (target, capacity) if v is not None]
     if is_scalar(agents, rate, aht, *optional) and (patience is None or is_scalar(patience)):
         values = _erlang_a_one(
-            int(number("agents", agents, low=1, integer=True)),
+            int(number("agents", agents, low=1, integer=True, high=MAX_AGENTS)),
             number("rate", rate, low=0),
             number("aht", aht, low=0, low_open=True),
             math.inf if patience is None else number("patience", patience, low=0,
@@ -302,7 +315,7 @@ def erlang_a(agents, rate, aht, patience, target=None, capacity=None) -> ErlangA
                                                      integer=True)),
         )
         return ErlangAResult(**dict(zip(_A_FIELDS, values, strict=True)))
-    n = as_array("agents", agents, low=1, integer=True)
+    n = as_array("agents", agents, low=1, integer=True, high=MAX_AGENTS)
     lam = as_array("rate", rate, low=0)
     h = as_array("aht", aht, low=0, low_open=True)
     pat = as_array("patience", np.inf if patience is None else patience,
@@ -342,13 +355,31 @@ def _erlang_c_figures(n: int, lam: float, aht: float, target: float | None):
     return (c, 0.0, 0.0, w, w, sl, lam * w, a / n)
 
 
+class QueueTooLongError(InputError):
+    """Erlang A's queue distribution needs more than MAX_QUEUE_LEVELS positions."""
+
+
+def _queue_too_long(n: int, lam: float, mu: float, theta: float) -> QueueTooLongError:
+    patience = "none" if theta == 0 else fmt(1.0 / theta)
+    return QueueTooLongError(
+        f"Erlang A would need more than {MAX_QUEUE_LEVELS:,} queue positions (agents={n}, "
+        f"load {fmt(lam / mu)} Erlangs, patience {patience}): the queue stays that long "
+        "before its probabilities fade, beyond the exact formula; check rate, aht and "
+        "patience (a load above the agents with very patient callers makes such a queue)")
+
+
 def _log_weights(n: int, lam: float, mu: float, theta: float, capacity: int | None):
     """log(pi(n + j) / pi(n)) for j = 0, 1, ... until the terms no longer matter.
 
     ``pi(n + j)`` is the probability of ``j`` waiting calls.  Returns the array of logs.
+    Raises ``QueueTooLongError`` (an :class:`InputError`) beyond ``MAX_QUEUE_LEVELS`` positions,
+    before allocating them.
     """
     x = n * mu / theta if theta > 0 else np.inf
     y = lam / theta if theta > 0 else np.inf
+    if theta > 0 and y - x > MAX_QUEUE_LEVELS and (capacity is None
+                                                   or capacity > MAX_QUEUE_LEVELS):
+        raise _queue_too_long(n, lam, mu, theta)  # the terms grow up to position y - x
     chunks = [np.zeros(1)]
     last = 0.0
     best = 0.0
@@ -356,10 +387,14 @@ def _log_weights(n: int, lam: float, mu: float, theta: float, capacity: int | No
     size = 256
     limit = np.inf if capacity is None else capacity
     while j0 <= limit:
+        if j0 > MAX_QUEUE_LEVELS:
+            raise _queue_too_long(n, lam, mu, theta)
         j = np.arange(j0, int(min(j0 + size - 1, limit)) + 1, dtype=float)
         if theta > 0:
-            # log(y / (x + j)) as log1p(...) keeps full relative accuracy when y ~ x + j.
-            steps = np.log1p((y - x - j) / (x + j))
+            # log(y / (x + j)) as log1p(...) keeps full relative accuracy when y ~ x + j;
+            # a term below 1e-16 of its neighbour rounds to log(0) = -inf, which is right.
+            with np.errstate(divide="ignore"):
+                steps = np.log1p((y - x - j) / (x + j))
         else:
             steps = np.full(j.shape, np.log(lam / (n * mu)))
         logs = last + np.cumsum(steps)
@@ -378,6 +413,13 @@ def _erlang_a_one(n: int, lam: float, aht: float, patience: float, target: float
                   capacity: int | None):
     """Erlang A figures for one parameter set (see :func:`erlang_a`)."""
     theta = 0.0 if np.isinf(patience) else 1.0 / patience
+    if theta > 0.0 and not 1.0 / _MAX_PATIENCE_RATIO <= patience / aht <= _MAX_PATIENCE_RATIO:
+        longer = patience > aht
+        raise InputError(
+            f"patience = {fmt(patience)} is more than {_MAX_PATIENCE_RATIO:g} times "
+            f"{'longer' if longer else 'shorter'} than aht = {fmt(aht)}: beyond that the "
+            "formula's rates swamp each other in floating point"
+            + ("; give patience=None for callers who never hang up" if longer else ""))
     if lam == 0.0:
         sl = None if target is None else 1.0
         return (0.0, 0.0, 0.0, 0.0, 0.0, sl, 0.0, 0.0)

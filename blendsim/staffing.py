@@ -22,15 +22,15 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._checks import as_array, fmt, is_scalar, number
+from ._checks import MAX_AGENTS, as_array, fmt, is_scalar, number
 from ._special import log_erlang_b1
-from .erlang import erlang_a
-from .errors import InfeasibleError, InputError
+from .erlang import QueueTooLongError, erlang_a
+from .errors import BlendsimError, InfeasibleError, InputError
 
 __all__ = ["StaffingResult", "required_agents", "scheduled_agents", "staffing_table"]
 
 MODELS = ("erlang_c", "erlang_a")
-_MAX_AGENTS = 10_000_000
+_MAX_AGENTS = MAX_AGENTS
 _SQRT_PI_2 = math.sqrt(math.pi / 2.0)
 _SQRT_HALF = math.sqrt(0.5)
 
@@ -124,8 +124,8 @@ def scheduled_agents(agents, shrinkage):
     """
     sh = _shrinkage(shrinkage)
     if is_scalar(agents):
-        return _scheduled1(number("agents", agents, low=0), sh)
-    n = as_array("agents", agents, low=0)
+        return _scheduled1(number("agents", agents, low=0, high=_MAX_AGENTS), sh)
+    n = as_array("agents", agents, low=0, high=_MAX_AGENTS)
     return np.ceil(n / (1.0 - sh) - 1e-9).astype(int)
 
 
@@ -196,6 +196,7 @@ def _erlang_c_requirement(a: float, h: float, tg: _Targets):
     follow from its recurrence ``B(n+1) = a B / (n + 1 + a B)`` and its inverse
     ``B(n-1) = n B / (a (1 - B))``, a step or two each way in practice.
     """
+    _check_load(a)
     lowest = math.floor(a) + 1
     if tg.occupancy is not None:
         lowest = max(lowest, math.ceil(a / tg.occupancy - 1e-12))
@@ -236,11 +237,27 @@ def _erlang_c_requirement(a: float, h: float, tg: _Targets):
     return figures
 
 
+def _check_load(load: float) -> None:
+    """Refuse a load no staffing up to ``_MAX_AGENTS`` could carry (or an overflowed one)."""
+    if not load <= _MAX_AGENTS:
+        raise InfeasibleError(f"no staffing up to {_MAX_AGENTS:,} agents meets the targets: "
+                              f"the offered load rate * aht = {fmt(load)} Erlangs is more "
+                              f"than {_MAX_AGENTS:,} agents can carry")
+
+
 def _erlang_a_requirement(rate: float, aht: float, tg: _Targets) -> int:
-    """Fewest agents meeting the targets under Erlang A (monotone in agents: bisection)."""
+    """Fewest agents meeting the targets under Erlang A (monotone in agents: bisection).
+
+    A team whose queue would need more positions than Erlang A sums over (callers piling
+    up far beyond what the agents serve) is taken as missing the targets.
+    """
+    _check_load(rate * aht)
 
     def ok(n: int) -> bool:
-        r = erlang_a(n, rate, aht, tg.patience, target=tg.time)
+        try:
+            r = erlang_a(n, rate, aht, tg.patience, target=tg.time)
+        except QueueTooLongError:
+            return False
         return ((tg.sl is None or r.service_level >= tg.sl)
                 and (tg.asa is None or r.asa <= tg.asa)
                 and (tg.abandon is None or r.p_abandon <= tg.abandon)
@@ -335,7 +352,7 @@ def required_agents(rate, aht, *, target_sl=None, target_time=None, model="erlan
     tg = _targets(target_sl, target_time, model, patience, target_asa, max_abandon,
                   max_occupancy)
     sh = _shrinkage(shrinkage)
-    floor_n = int(number("min_agents", min_agents, low=0, integer=True))
+    floor_n = int(number("min_agents", min_agents, low=0, integer=True, high=_MAX_AGENTS))
     if lam == 0.0:
         return _no_calls(floor_n, tg, sh)
     return _requirement(lam, h, tg, sh, floor_n)
@@ -398,10 +415,14 @@ shrinkage, min_agents
     tg = _targets(target_sl, target_time, model, patience, target_asa, max_abandon,
                   max_occupancy)
     sh = _shrinkage(shrinkage)
-    floor_n = int(number("min_agents", min_agents, low=0, integer=True))
+    floor_n = int(number("min_agents", min_agents, low=0, integer=True, high=_MAX_AGENTS))
     calls = _numbers(df, "calls", allow_missing=False)
     aht_raw = _numbers(df, "aht", allow_missing=True)
     for i, (n_calls, h) in enumerate(zip(calls, aht_raw, strict=True)):
+        for col, v in (("calls", n_calls), ("aht", h)):
+            if math.isinf(v):
+                raise InputError(f"forecast column {col!r} must hold finite numbers (got "
+                                 f"{fmt(v)} at row {i})")
         if n_calls < 0:
             raise InputError(f"forecast column 'calls' must be >= 0 (got {fmt(n_calls)} at "
                              f"row {i})")
@@ -412,10 +433,13 @@ shrinkage, min_agents
     aht = np.where(busy, aht_raw, 1.0)
 
     rows = []
-    for start, n_calls, h, h_raw, has_calls in zip(df["interval_start"], calls, aht, aht_raw,
-                                                   busy, strict=True):
+    for i, (start, n_calls, h, h_raw, has_calls) in enumerate(
+            zip(df["interval_start"], calls, aht, aht_raw, busy, strict=True)):
         if has_calls:
-            r = _requirement(float(n_calls) / length, float(h), tg, sh, floor_n)
+            try:
+                r = _requirement(float(n_calls) / length, float(h), tg, sh, floor_n)
+            except BlendsimError as e:  # say which interval
+                raise type(e)(f"forecast row {i} (interval_start {start!r}): {e}") from None
         else:
             r = _no_calls(floor_n, tg, sh)
         rows.append((start, n_calls, h_raw, r.load, r.agents, r.scheduled,
