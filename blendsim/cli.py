@@ -11,13 +11,17 @@ import argparse
 import math
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._checks import MAX_AGENTS
 from ._cli_util import (
+    MAX_SECONDS,
+    MIN_SECONDS,
     dumps,
     format_table,
     number_option,
@@ -28,13 +32,21 @@ from ._cli_util import (
     secs,
     write_atomically,
 )
-from .blend import best_reserve, threshold_blend
+from .blend import MAX_AGENTS as MAX_BLEND_AGENTS
+from .blend import best_reserve, chain_states, threshold_blend
 from .cli_sim import add_commands
 from .erlang import asa, erlang_a, erlang_c, occupancy, service_level
 from .errors import BlendsimError, InfeasibleError, InputError
 from .staffing import required_agents, scheduled_agents, staffing_table
 
 __all__ = ["main"]
+
+# Bounds on what a user can type (each refused with a message naming it):
+MAX_CALLS = 1e9  # calls offered in one interval
+MAX_ROWS = 1_000  # --below / --above rows around the requirement
+# blend: the exact chains solved for one command, in states summed over the solves.  A solve
+# of 50,000 states takes about half a second and the cost grows faster than the size.
+MAX_BLEND_STATES = 5_000_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -57,11 +69,11 @@ def _targets_from(args) -> dict:
     if getattr(args, "target_asa", None) is not None:
         kw["target_asa"] = parse_duration("--target-asa", args.target_asa)
     if getattr(args, "max_abandon", None) is not None:
-        kw["max_abandon"] = number_option("--max-abandon", args.max_abandon, low=0, low_open=True,
-                                    high=1, high_open=True)
+        kw["max_abandon"] = number_option("--max-abandon", args.max_abandon, low=0,
+                                          low_open=True, high=1, high_open=True, fraction=True)
     if getattr(args, "max_occupancy", None) is not None:
         kw["max_occupancy"] = number_option("--max-occupancy", args.max_occupancy, low=0,
-                                      low_open=True, high=1)
+                                            low_open=True, high=1, fraction=True)
     if args.patience is not None:
         kw["model"] = "erlang_a"
         kw["patience"] = parse_duration("--patience", args.patience)
@@ -81,13 +93,22 @@ def _erlang_row(n: int, rate: float, aht: float, kw: dict) -> dict:
             "p_abandon": 0.0}
 
 
+def _shrinkage(args) -> float:
+    return number_option("--shrinkage", args.shrinkage, low=0, high=1, high_open=True,
+                         fraction=True)
+
+
+def _calls(args) -> float:
+    return number_option("--calls", args.calls, low=0, high=MAX_CALLS)
+
+
 def cmd_erlang(args) -> int:
     interval = parse_duration("--interval", args.interval, default_unit=None)
-    calls = number_option("--calls", args.calls, low=0)
+    calls = _calls(args)
     aht = parse_duration("--aht", args.aht)
-    shrinkage = number_option("--shrinkage", args.shrinkage, low=0, high=1, high_open=True)
-    below = int(number_option("--below", args.below, low=0, integer=True))
-    above = int(number_option("--above", args.above, low=0, integer=True))
+    shrinkage = _shrinkage(args)
+    below = int(number_option("--below", args.below, low=0, integer=True, high=MAX_ROWS))
+    above = int(number_option("--above", args.above, low=0, integer=True, high=MAX_ROWS))
     kw = _targets_from(args)
     rate = calls / interval
     req = required_agents(rate, aht, shrinkage=shrinkage, **kw)
@@ -155,9 +176,24 @@ def _cell(value) -> str:
     """A CSV cell as the user wrote it (numpy scalars shown as plain numbers)."""
     if hasattr(value, "item"):
         value = value.item()
-    if isinstance(value, float) and value == int(value):
+    if isinstance(value, float) and abs(value) < 1e15 and value == int(value):
         value = int(value)
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def _check_delimiter(path: str, df: pd.DataFrame) -> None:
+    """A file written with another delimiter reads as one column named ``a;b;c``."""
+    if len(df.columns) == 1:
+        header = str(df.columns[0])
+        for sep, name in ((";", "semicolon"), ("\t", "tab")):
+            if sep in header:
+                raise InputError(f"{path}: looks {name}-separated (header {header!r}); "
+                                 "blendsim reads comma-separated CSV: save the file with "
+                                 "commas between the columns")
+
+
+# Each forecast column's domain: (low, high, unit) with low exclusive for aht.
+_CELL_BOUNDS = {"calls": (0.0, MAX_CALLS, ""), "aht": (MIN_SECONDS, MAX_SECONDS, " seconds")}
 
 
 def _read_forecast(path: str, aht: float | None) -> pd.DataFrame:
@@ -166,11 +202,18 @@ def _read_forecast(path: str, aht: float | None) -> pd.DataFrame:
         raise InputError(f"forecast file not found: {path!r}")
     try:
         # index_col=False: a trailing comma on every row (spreadsheet exports) must not turn
-        # the first column into the index and shift the others.
-        df = pd.read_csv(p, index_col=False, skipinitialspace=True)
+        # the first column into the index and shift the others.  Rows longer than that
+        # would lose their extra cells with only a warning: refuse them.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(p, index_col=False, skipinitialspace=True)
+    except pd.errors.ParserWarning:
+        raise InputError(f"{path}: not a readable CSV file (a row has more cells than the "
+                         "header names)") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise InputError(f"{path}: not a readable CSV file ({str(e).splitlines()[0]})") from None
     df.columns = [str(c).strip() for c in df.columns]
+    _check_delimiter(path, df)
     if aht is not None:
         df["aht"] = aht
     missing = [c for c in ("interval_start", "calls", "aht") if c not in df.columns]
@@ -183,6 +226,7 @@ def _read_forecast(path: str, aht: float | None) -> pd.DataFrame:
     values = {}
     for col in ("calls", "aht"):
         values[col] = pd.to_numeric(df[col], errors="coerce")
+        low, high, unit = _CELL_BOUNDS[col]
         for i, (raw, x) in enumerate(zip(df[col], values[col], strict=True)):
             where = f"{path}: row {i + 2}, column {col}"
             if pd.isna(raw):
@@ -191,50 +235,124 @@ def _read_forecast(path: str, aht: float | None) -> pd.DataFrame:
                 continue
             if pd.isna(x):
                 raise InputError(f"{where} must be a number (got {_cell(raw)})")
+            if not math.isfinite(x):
+                raise InputError(f"{where} must be a finite number (got {_cell(raw)})")
             if x < 0:
                 raise InputError(f"{where} must be >= 0 (got {_cell(raw)})")
+            if x > high:
+                raise InputError(f"{where} must be at most {high:,.0f}{unit} (got {_cell(raw)})")
     bad = (values["calls"] > 0) & ~(values["aht"] > 0)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{path}: row {i + 2}, column aht must be > 0 seconds where there are "
-                         f"calls (got {_cell(df['aht'].iloc[i])})")
+        where = f"{path}: row {i + 2}, column aht"
+        n = _cell(df["calls"].iloc[i])
+        if pd.isna(df["aht"].iloc[i]):
+            raise InputError(f"{where} is empty but the interval has {n} calls: give its "
+                             "average handle time in seconds (or --aht for every interval)")
+        raise InputError(f"{where} must be > 0 seconds where there are calls "
+                         f"(got {_cell(df['aht'].iloc[i])})")
+    short = (values["aht"] > 0) & (values["aht"] < MIN_SECONDS)
+    if short.any():
+        i = int(np.flatnonzero(short.to_numpy())[0])
+        raise InputError(f"{path}: row {i + 2}, column aht must be at least {MIN_SECONDS:g} "
+                         f"seconds (got {_cell(df['aht'].iloc[i])})")
     return df
 
 
-def _infer_interval(path: str, starts: pd.Series) -> float:
-    """The interval length from evenly spaced ``interval_start`` labels.
+def _start_seconds(labels: pd.Series) -> tuple[np.ndarray | None, bool]:
+    """Each ``interval_start`` in seconds, and whether they are clock times of one day.
 
-    Clock times (``"23:30"``) may run past midnight; dates with times may not go backwards.
+    Clock times (``"08:30"``) give seconds since midnight, dates with times seconds since
+    the earliest; labels that are neither (``"morning"``) give None.
     """
-    labels = starts.astype(str).str.strip()
-    clock = labels.str.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?")
-    steps = None
-    if len(labels) >= 2 and clock.all():
-        parts = labels.str.split(":", expand=True).astype(int)
+    clock = labels.str.fullmatch(r"([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?")
+    if clock.all():
+        parts = labels.str.split(":", expand=True).fillna("0").astype(int)
         secs = parts[0] * 3600 + parts[1] * 60 + (parts[2] if parts.shape[1] > 2 else 0)
-        steps = np.unique(np.diff(secs.to_numpy()) % 86400)
-    elif len(labels) >= 2:
-        parsed = pd.to_datetime(labels, errors="coerce", format="mixed")
-        if not parsed.isna().any():
-            steps = np.unique(parsed.diff().dropna().dt.total_seconds().to_numpy())
-    if steps is None:
-        raise InputError(f"{path}: cannot tell the interval length from interval_start; "
+        return secs.to_numpy(float), True
+    parsed = pd.to_datetime(labels, errors="coerce", format="mixed")
+    if parsed.isna().any():
+        return None, False
+    return (parsed - parsed.min()).dt.total_seconds().to_numpy(float), False
+
+
+def _time_order(secs: np.ndarray, clock: bool) -> np.ndarray:
+    """Row order by interval start: the file's own if it is already in time order.
+
+    Clock times may run past midnight: the day starts after the longest gap between
+    consecutive times (round the clock), so 23:00, 23:30, 00:00 stay in that order.
+    """
+    n = len(secs)
+    order = np.argsort(secs, kind="stable")
+    if not clock or n < 2:
+        return order
+    ordered = secs[order]
+    gaps = np.diff(np.append(ordered, ordered[0] + 86400))  # the gap after each time
+    if gaps[-1] < gaps.max():  # the longest gap is not overnight: start after it
+        order = np.roll(order, -(int(np.argmax(gaps)) + 1))
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(n)
+    # The file's order is this one started at another longest gap (a whole day, evenly
+    # spaced, may start anywhere): keep it.
+    rotated = (np.diff(rank) % n == 1).all()
+    if rotated and (secs[0] - secs[-1]) % 86400 >= (np.diff(secs) % 86400).max():
+        return np.arange(n)
+    return order
+
+
+def _order_forecast(path: str, df: pd.DataFrame, interval: float | None,
+                    interval_text: str | None) -> tuple[pd.DataFrame, float, bool]:
+    """The forecast in time order, its interval length, and whether rows were reordered.
+
+    A repeated ``interval_start`` is refused.  Without ``interval`` the length comes from
+    evenly spaced starts; with it, the starts (if they are times) must be that far apart.
+    """
+    labels = df["interval_start"].astype(str).str.strip()
+    secs, clock = _start_seconds(labels)
+    keys = labels.to_numpy() if secs is None else secs
+    seen: dict = {}
+    for label, key in zip(labels, keys, strict=True):
+        if key in seen:
+            same = "" if seen[key] == label else f" (the same time as {seen[key]!r})"
+            raise InputError(f"{path}: interval_start {label!r} appears twice{same}; each "
+                             "interval must have one row")
+        seen[key] = label
+    if secs is None or len(secs) < 2:
+        if interval is None:
+            raise InputError(f"{path}: cannot tell the interval length from interval_start; "
+                             "give --interval (e.g. --interval 30m)")
+        return df, interval, False
+    order = _time_order(secs, clock)
+    reordered = bool((order != np.arange(len(order))).any())
+    if reordered:
+        df = df.iloc[order].reset_index(drop=True)
+        secs = secs[order]
+    steps = np.diff(secs) % 86400 if clock else np.diff(secs)
+    distinct = np.unique(steps)
+    if interval is not None:
+        if distinct[0] != interval:
+            raise InputError(f"{path}: --interval {interval_text} ({interval / 60:g} min) "
+                             f"disagrees with the file, whose interval_start values are "
+                             f"{distinct[0] / 60:g} min apart; drop --interval or correct it")
+        return df, interval, reordered
+    if len(distinct) != 1:
+        shown = " and ".join(f"{x / 60:g}" for x in distinct[:3])
+        raise InputError(f"{path}: interval_start values are not evenly spaced (steps of "
+                         f"{shown}{' ...' if len(distinct) > 3 else ''} min); "
                          "give --interval (e.g. --interval 30m)")
-    if len(steps) != 1 or steps[0] <= 0:
-        raise InputError(f"{path}: interval_start values are not evenly spaced; "
-                         "give --interval (e.g. --interval 30m)")
-    return float(steps[0])
+    return df, float(distinct[0]), reordered
 
 
 def cmd_staff(args) -> int:
     aht = None if args.aht is None else parse_duration("--aht", args.aht)
-    df = _read_forecast(args.forecast, aht)
-    interval = (parse_duration("--interval", args.interval, default_unit=None)
-                if args.interval is not None else _infer_interval(args.forecast,
-                                                                  df["interval_start"]))
-    shrinkage = number_option("--shrinkage", args.shrinkage, low=0, high=1, high_open=True)
-    min_agents = int(number_option("--min-agents", args.min_agents, low=0, integer=True))
+    given = (parse_duration("--interval", args.interval, default_unit=None)
+             if args.interval is not None else None)
+    shrinkage = _shrinkage(args)
+    min_agents = int(number_option("--min-agents", args.min_agents, low=0, integer=True,
+                                   high=MAX_AGENTS, why="the largest team blendsim staffs"))
     kw = _targets_from(args)
+    df = _read_forecast(args.forecast, aht)
+    df, interval, reordered = _order_forecast(args.forecast, df, given, args.interval)
     table = staffing_table(df, interval=interval, shrinkage=shrinkage, min_agents=min_agents,
                            **kw)
     csv_text = table.to_csv(index=False, float_format="%.6g")
@@ -243,6 +361,9 @@ def cmd_staff(args) -> int:
     if args.json:
         print(dumps({"interval_seconds": interval, "rows": table.to_dict(orient="records")}))
         return 0
+    if reordered:
+        print(f"note: {args.forecast} lists its intervals out of time order; they are sorted "
+              "by interval_start\n")
     hours = interval / 3600.0
     show = pd.DataFrame({
         "start": table["interval_start"].astype(str),
@@ -274,21 +395,43 @@ def cmd_staff(args) -> int:
     return 0
 
 
+def _blend_work(args, agents: int, reserves: list[int], best: bool, **kw) -> None:
+    """Refuse, before solving anything, a blend question that would run for many minutes."""
+    sizes = [chain_states(agents=agents, reserve=k, **kw) for k in reserves]
+    largest = chain_states(agents=agents, reserve=agents, **kw)
+    solves = len(reserves) + (math.ceil(math.log2(agents + 1)) + 1 if best else 0)
+    total = sum(sizes) + (solves - len(reserves)) * largest
+    if total > MAX_BLEND_STATES:
+        shown = "every reserve 0.." + str(agents) if args.reserve is None else (
+            f"--reserve {args.reserve}")
+        raise InputError(
+            f"--agents {agents} with {shown} means {solves:,} exact solves of a chain of up "
+            f"to {max(sizes + [largest]):,} states, {total:,} in all; blendsim solves up to "
+            f"{MAX_BLEND_STATES:,} states per command (beyond that it takes minutes): "
+            "show fewer reserves with --reserve (e.g. --reserve 0..10) or simulate the team "
+            "with blendsim run")
+
+
 def cmd_blend(args) -> int:
     interval = parse_duration("--interval", args.interval, default_unit=None)
-    calls = number_option("--calls", args.calls, low=0)
-    agents = int(number_option("--agents", args.agents, low=1, integer=True))
+    calls = _calls(args)
+    agents = int(number_option(
+        "--agents", args.agents, low=1, integer=True, high=MAX_BLEND_AGENTS,
+        why="the exact blending chain has (agents + 1) x queue levels states and is solved "
+            "for teams up to that size; simulate a larger team with blendsim run"))
     aht = parse_duration("--aht", args.aht)
     out_aht = parse_duration("--outbound-aht", args.outbound_aht)
     patience = None if args.patience is None else parse_duration("--patience", args.patience)
-    sl_goal, t = parse_target(args.target) if args.target else (None, None)
-    reserves = parse_int_range("--reserve", args.reserve) if args.reserve else list(
-        range(agents + 1))
+    sl_goal, t = parse_target(args.target) if args.target is not None else (None, None)
+    reserves = (parse_int_range("--reserve", args.reserve) if args.reserve is not None
+                else list(range(agents + 1)))
     too_big = [k for k in reserves if k > agents]
     if too_big:
         raise InputError(f"--reserve values must be between 0 and --agents = {agents} "
                          f"(got {too_big[0]})")
     rate = calls / interval
+    _blend_work(args, agents, reserves, sl_goal is not None, rate=rate, aht=aht,
+                outbound_aht=out_aht, patience=patience)
     results = [threshold_blend(agents=agents, rate=rate, aht=aht, outbound_aht=out_aht,
                                reserve=k, patience=patience, target=t) for k in reserves]
     best = None

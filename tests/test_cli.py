@@ -385,14 +385,19 @@ def test_staff_infers_the_interval_from_interval_start(capsys, tmp_path, starts,
     assert f"3 intervals of {label}" in out
 
 
-def test_staff_interval_option_overrides_the_spacing(capsys, tmp_path):
+def test_staff_interval_option_must_agree_with_the_spacing(capsys, tmp_path):
+    # Issue 9: --interval 30m on a 15-minute file was used silently (twice the load).
     text = "interval_start,calls,aht\n08:00,40,240\n08:15,60,240\n"
-    doc = json.loads(ok(capsys, "staff", str(write(tmp_path / "f.csv", text)), "--target",
-                        "80/20", "--interval", "30m", "--json"))
+    line = error_line(capsys, "staff", str(write(tmp_path / "f.csv", text)), "--target",
+                      "80/20", "--interval", "30m", "--json")
+    assert "--interval 30m (30 min) disagrees with the file" in line
+    assert "15 min apart" in line
+    doc = json.loads(ok(capsys, "staff", str(tmp_path / "f.csv"), "--target", "80/20",
+                        "--interval", "15m", "--json"))
     expected = staffing_table({"interval_start": ["08:00", "08:15"], "calls": [40, 60],
-                               "aht": [240, 240]}, interval=1800, target_sl=0.8,
+                               "aht": [240, 240]}, interval=900, target_sl=0.8,
                               target_time=20)
-    assert doc["interval_seconds"] == 1800
+    assert doc["interval_seconds"] == 900
     assert [row["agents"] for row in doc["rows"]] == expected["agents"].tolist()
 
 
