@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -35,7 +36,7 @@ from ._cli_util import (
 from .blend import MAX_AGENTS as MAX_BLEND_AGENTS
 from .blend import best_reserve, chain_states, threshold_blend
 from .cli_sim import add_commands
-from .erlang import asa, erlang_a, erlang_c, occupancy, service_level
+from .erlang import QueueTooLongError, asa, erlang_a, erlang_c, occupancy, service_level
 from .errors import BlendsimError, InfeasibleError, InputError
 from .staffing import required_agents, scheduled_agents, staffing_table
 
@@ -112,12 +113,18 @@ def cmd_erlang(args) -> int:
     kw = _targets_from(args)
     rate = calls / interval
     req = required_agents(rate, aht, shrinkage=shrinkage, **kw)
+    skipped = 0
     if calls == 0:
         rows = []
     else:
         lowest = 1 if kw.get("model") == "erlang_a" else max(1, math.floor(rate * aht) + 1)
         first = max(lowest, req.agents - below)
-        rows = [_erlang_row(n, rate, aht, kw) for n in range(first, req.agents + above + 1)]
+        rows = []
+        for n in range(first, req.agents + above + 1):
+            try:
+                rows.append(_erlang_row(n, rate, aht, kw))
+            except QueueTooLongError:  # far below the requirement with very patient callers
+                skipped = n
     for r in rows:
         r["scheduled"] = scheduled_agents(r["agents"], shrinkage)
     model = kw.get("model", "erlang_c")
@@ -165,6 +172,9 @@ def cmd_erlang(args) -> int:
     print()
     if rows:
         print(format_table(headers, table, marks))
+        if skipped:
+            print(f"(rows up to {skipped} agents left out: with so few agents the queue grows "
+                  "past the million places Erlang A sums over)")
     else:
         print("no calls offered: nothing to answer, no agents needed")
     extra = f", schedule {req.scheduled}" if shrinkage > 0 else ""
@@ -412,6 +422,10 @@ def _blend_work(args, agents: int, reserves: list[int], best: bool, **kw) -> Non
             "with blendsim run")
 
 
+_OPTION_OF = {"outbound_aht": "--outbound-aht", "aht": "--aht", "patience": "--patience",
+              "target": "--target seconds"}
+
+
 def cmd_blend(args) -> int:
     interval = parse_duration("--interval", args.interval, default_unit=None)
     calls = _calls(args)
@@ -430,10 +444,14 @@ def cmd_blend(args) -> int:
         raise InputError(f"--reserve values must be between 0 and --agents = {agents} "
                          f"(got {too_big[0]})")
     rate = calls / interval
-    _blend_work(args, agents, reserves, sl_goal is not None, rate=rate, aht=aht,
-                outbound_aht=out_aht, patience=patience)
-    results = [threshold_blend(agents=agents, rate=rate, aht=aht, outbound_aht=out_aht,
-                               reserve=k, patience=patience, target=t) for k in reserves]
+    try:
+        _blend_work(args, agents, reserves, sl_goal is not None, rate=rate, aht=aht,
+                    outbound_aht=out_aht, patience=patience)
+        results = [threshold_blend(agents=agents, rate=rate, aht=aht, outbound_aht=out_aht,
+                                   reserve=k, patience=patience, target=t) for k in reserves]
+    except InputError as e:  # the library's argument names, in the options' words
+        raise InputError(re.sub(r"\b(outbound_aht|aht|patience|target) = ",
+                                lambda m: f"{_OPTION_OF[m.group(1)]} = ", str(e))) from None
     best = None
     if sl_goal is not None:
         try:

@@ -350,8 +350,30 @@ def test_blend_refuses_a_command_of_many_large_solves(capsys):
 def test_blend_tiny_patience_is_refused_with_the_reason(capsys):
     line = error_line(capsys, *BLEND, "--patience", "0.001", "--target", "80/20",
                       "--reserve", "2")
-    assert "the service level within target = 20 would take about" in line
+    assert "the service level within --target seconds = 20 would take about" in line
     assert "shorten the target or lengthen the patience" in line
+
+
+def test_blend_library_refusals_name_the_options(capsys):
+    line = error_line(capsys, "blend", "--calls", "6", "--interval", "30m", "--agents", "3",
+                      "--aht", "0.001", "--outbound-aht", "1h", "--reserve", "1")
+    assert ("--aht = 0.001 is more than 1,000,000 times shorter than --outbound-aht = 3600"
+            in line)
+
+
+def test_erlang_rows_whose_queue_cannot_be_summed_are_left_out_and_said(capsys):
+    # Patience of 8,000 hours: teams well below the load of 83 Erlangs would need queues of
+    # millions; those rows are left out (they were a traceback-free but fatal error).
+    argv = ["erlang", "--calls", "1250", "--interval", "1h", "--aht", "240", "--patience",
+            "8000h", "--target", "80/20", "--below", "100"]
+    out = ok(capsys, *argv)
+    assert ("(rows up to 74 agents left out: with so few agents the queue grows past the "
+            "million places Erlang A sums over)") in out
+    doc = json.loads(ok(capsys, *argv, "--json"))
+    r = required_agents(1250 / 3600, 240, target_sl=0.8, target_time=20, model="erlang_a",
+                        patience=8000 * 3600)
+    assert doc["required"]["agents"] == r.agents == 91
+    assert [row["agents"] for row in doc["rows"]] == list(range(75, 96))
 
 
 def test_chain_states_counts_the_states_threshold_blend_solves():
