@@ -533,3 +533,25 @@ def test_fuzzed_options_never_crash(capsys, argv):
         assert status == 1 and out == ""
         lines = err.splitlines()
         assert len(lines) == 1 and lines[0].startswith("blendsim: error: ")
+
+
+# --------------------------------------------------------------------------------------------
+# Real data (skipped without /work/shared/data): one day of a bank's 5-minute counts
+
+BANK = Path("/work/shared/data/us_bank_2003_5min_calls_handled.csv")
+
+
+@pytest.mark.skipif(not BANK.is_file(), reason="real call-centre data not available")
+def test_real_day_newest_first_and_a_wrong_interval(capsys, tmp_path):
+    d = pd.read_csv(BANK)
+    day = d[d["date"] == "2003-03-03"][["start_time", "calls"]].rename(
+        columns={"start_time": "interval_start"})
+    day.to_csv(tmp_path / "day.csv", index=False)
+    day.iloc[::-1].to_csv(tmp_path / "newest_first.csv", index=False)
+    options = ["--aht", "240", "--target", "80/20", "--json"]
+    good = json.loads(ok(capsys, "staff", str(tmp_path / "day.csv"), *options))
+    newest = json.loads(ok(capsys, "staff", str(tmp_path / "newest_first.csv"), *options))
+    assert good["interval_seconds"] == newest["interval_seconds"] == 300
+    assert agents_of(newest) == agents_of(good)
+    line = error_line(capsys, "staff", str(tmp_path / "day.csv"), *options, "--interval", "15m")
+    assert "disagrees with the file, whose interval_start values are 5 min apart" in line
