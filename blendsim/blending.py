@@ -37,11 +37,13 @@ A student writes a new one in ten lines:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import KW_ONLY, dataclass
 from typing import Protocol, runtime_checkable
 
 from ._checks import fmt
 from .errors import ScenarioError
+from .limits import MAX_WINDOWS, safe
 
 __all__ = [
     "AllOf",
@@ -68,16 +70,25 @@ def _whole(problems, name, value, low):
 
 def check_windows(problems: list[str], windows) -> None:
     """Check a list of ``(start_at, end_at)`` windows (seconds after midnight)."""
+    from .scenario import format_clock
+
     if not isinstance(windows, tuple) or not windows:
         problems.append(f"windows must be a non-empty list of (start, end) pairs "
-                        f"(got {windows!r})")
+                        f"(got {safe(windows)}): to dial all day, leave windows out")
+        return
+    if len(windows) > MAX_WINDOWS:
+        problems.append(f"windows must list at most {MAX_WINDOWS} windows (got "
+                        f"{len(windows):,})")
         return
     for i, w in enumerate(windows):
         if not (isinstance(w, tuple) and len(w) == 2 and all(
-                isinstance(x, (int, float)) and not isinstance(x, bool) for x in w)
-                and 0 <= w[0] < w[1]):
-            problems.append(f"windows[{i}] must be a (start, end) pair with 0 <= start < end "
-                            f"(got {w!r})")
+                isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+                and x >= 0 for x in w)):
+            problems.append(f"windows[{i}] must be a (start, end) pair of instants >= 0 "
+                            f"(got {safe(w)})")
+        elif not w[0] < w[1]:
+            problems.append(f"windows[{i}] must start before it ends (got "
+                            f"{format_clock(w[0])}-{format_clock(w[1])})")
 
 
 def _raise(problems):
@@ -96,16 +107,18 @@ class Dedicated:
         return {"policy": "dedicated"}
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class Threshold:
     """Keep ``reserve`` agents idle for inbound; dial with the rest.
 
     An agent may go outbound only while more than ``reserve`` agents able to take inbound
     work are idle (counting itself: after it starts, at least ``reserve`` stay idle) and at
-    least ``min_idle_blended`` blended agents are idle (counting itself).
+    least ``min_idle_blended`` blended agents are idle (counting itself).  ``reserve`` may be
+    given by position (``Threshold(2)``); in a scenario file it is required.
     """
 
     reserve: int = 0
+    _: KW_ONLY
     min_idle_blended: int = 1
 
     def __post_init__(self):
@@ -230,6 +243,9 @@ def policy_from_dict(data, path: str = "blending"):
         raise ScenarioError([f"{path}.{k} is not a field of the {kind} policy (it has "
                              f"{', '.join(allowed) or 'no fields'})" for k in extra])
     kwargs = {k: v for k, v in data.items() if k != "policy"}
+    if kind == "threshold" and "reserve" not in kwargs:
+        raise ScenarioError([f"{path}.reserve is missing: a threshold policy needs the number "
+                             f"of idle agents to keep for inbound (reserve = 0 blends freely)"])
     if kind == "time_windows" and isinstance(kwargs.get("windows"), list):
         from .scenario import parse_clock
 

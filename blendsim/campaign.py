@@ -25,16 +25,33 @@ from dataclasses import dataclass, field
 from .blending import check_windows
 from .distributions import Deterministic, Distribution
 from .errors import ScenarioError
+from .limits import (
+    MAX_DIAL_RATIO,
+    MAX_DURATION,
+    MAX_LIST_SIZE,
+    MAX_MAX_ATTEMPTS,
+    MAX_SEGMENTS,
+    MAX_WINDOWS,
+    MIN_ATTEMPT_SECONDS,
+    name_problem,
+    safe,
+)
 
 __all__ = ["OutboundCampaign", "Segment"]
 
 
 def _number(problems, name, value, *, low=None, low_open=False, high=None, integer=False,
-            unit=""):
+            unit="", why=""):
     from .scenario import _check_number
 
     _check_number(problems, name, value, low=low, low_open=low_open, high=high,
-                  integer=integer, unit=unit)
+                  integer=integer, unit=unit, why=why)
+
+
+def _name(problems, path, value):
+    problem = name_problem(path, value)
+    if problem:
+        problems.append(problem)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -53,14 +70,14 @@ class Segment:
         if isinstance(self.groups, list):
             object.__setattr__(self, "groups", tuple(self.groups))
         problems: list[str] = []
-        if not isinstance(self.name, str) or not self.name.strip():
-            problems.append(f"name must be a non-empty text (got {self.name!r})")
-        _number(problems, "share", self.share, low=0, low_open=True)
+        _name(problems, "name", self.name)
+        _number(problems, "share", self.share, low=0, low_open=True, high=1e6,
+                why="shares are relative weights")
         if self.groups is not None:
             if not isinstance(self.groups, tuple) or not self.groups or not all(
                     isinstance(g, str) and g.strip() for g in self.groups):
                 problems.append(f"groups must be a non-empty list of group names "
-                                f"(got {self.groups!r})")
+                                f"(got {safe(self.groups)})")
         if problems:
             raise ScenarioError(problems)
 
@@ -95,8 +112,7 @@ class OutboundCampaign:
         if isinstance(self.connect_probability, list):
             object.__setattr__(self, "connect_probability", tuple(self.connect_probability))
         problems: list[str] = []
-        if not isinstance(self.name, str) or not self.name.strip():
-            problems.append(f"name must be a non-empty text (got {self.name!r})")
+        _name(problems, "name", self.name)
         for name in ("talk_time", "attempt_time", "connect_time", "connected_patience",
                      "wrap_up"):
             d = getattr(self, name)
@@ -104,15 +120,23 @@ class OutboundCampaign:
                 problems.append(f"{name} must be a distribution such as "
                                 f"Exponential(mean=180) (got {d!r})")
         if self.list_size is not None:
-            _number(problems, "list_size", self.list_size, low=0, integer=True)
+            _number(problems, "list_size", self.list_size, low=0, integer=True,
+                    high=MAX_LIST_SIZE, why="each attempt is a record row held in memory")
         if not isinstance(self.segments, tuple) or not all(
                 isinstance(s, Segment) for s in self.segments):
-            problems.append(f"segments must be a list of Segment (got {self.segments!r})")
+            problems.append(f"segments must be a list of Segment (got {safe(self.segments)})")
+        elif len(self.segments) > MAX_SEGMENTS:
+            problems.append(f"segments must list at most {MAX_SEGMENTS} segments (got "
+                            f"{len(self.segments):,})")
         elif len({s.name for s in self.segments}) != len(self.segments):
             problems.append("segments must have distinct names (got "
                             f"{[s.name for s in self.segments]})")
         if self.windows is not None:
-            check_windows(problems, self.windows)
+            if isinstance(self.windows, tuple) and len(self.windows) > MAX_WINDOWS:
+                problems.append(f"windows must list at most {MAX_WINDOWS} windows (got "
+                                f"{len(self.windows):,})")
+            else:
+                check_windows(problems, self.windows)
         _number(problems, "stop_before_close", self.stop_before_close, low=0, unit="seconds")
         p = self.connect_probability
         if isinstance(p, tuple):
@@ -125,18 +149,33 @@ class OutboundCampaign:
             _number(problems, "connect_probability", p, low=0, high=1)
         always_connects = (all(v == 1 for v in p) if isinstance(p, tuple) else p == 1)
         if not always_connects and isinstance(self.attempt_time, Distribution) and not (
-                self.attempt_time.mean > 0):
-            problems.append(f"attempt_time must take some time when attempts can fail (got "
+                self.attempt_time.mean >= MIN_ATTEMPT_SECONDS):
+            problems.append(f"attempt_time must take some time: a mean of at least "
+                            f"{MIN_ATTEMPT_SECONDS:g} second when attempts can fail (got "
                             f"{self.attempt_time!r}): with failures that take no time the "
                             f"dialler would call without end")
         if isinstance(self.talk_time, Distribution) and not self.talk_time.mean > 0:
             problems.append(f"talk_time must have a mean > 0 (got {self.talk_time!r})")
-        _number(problems, "max_attempts", self.max_attempts, low=1, integer=True)
-        _number(problems, "retry_after", self.retry_after, low=0, unit="seconds")
-        _number(problems, "dial_ratio", self.dial_ratio, low=1)
+        _number(problems, "max_attempts", self.max_attempts, low=1, integer=True,
+                high=MAX_MAX_ATTEMPTS, why="each attempt is a record row held in memory")
+        _number(problems, "retry_after", self.retry_after, low=0, unit="seconds",
+                high=MAX_DURATION)
+        _number(problems, "dial_ratio", self.dial_ratio, low=1, high=MAX_DIAL_RATIO,
+                why="predictive diallers run at 1.2 to 3 calls per waiting agent")
         _number(problems, "abandon_cap", self.abandon_cap, low=0, high=1)
         if problems:
             raise ScenarioError(problems)
+
+    def shortest_attempt(self) -> float:
+        """The shorter mean duration of a failed and of a connected attempt (seconds)."""
+        p = self.connect_probability
+        ps = p if isinstance(p, tuple) else (p,)
+        times = []
+        if any(v < 1 for v in ps):
+            times.append(self.attempt_time.mean)
+        if any(v > 0 for v in ps):
+            times.append(self.connect_time.mean + self.talk_time.mean)
+        return min(times or [self.attempt_time.mean])
 
     @property
     def segment_list(self) -> tuple[Segment, ...]:

@@ -25,6 +25,7 @@ import numpy as np
 
 from ._checks import fmt
 from .errors import ScenarioError
+from .limits import MAX_CV, MAX_DURATION, MAX_EMPIRICAL_VALUES, MIN_CV, safe
 
 __all__ = [
     "Deterministic",
@@ -50,7 +51,13 @@ class Distribution(Protocol):
     def to_dict(self) -> dict: ...
 
 
-def _positive(name: str, value, problems: list[str], *, allow_zero: bool = False) -> None:
+_DURATION_WHY = (f"a mean of more than a week ({MAX_DURATION:,.0f} seconds) is surely a "
+                 f"slip, and draws that large lose the precision of the day's clock")
+
+
+def _positive(name: str, value, problems: list[str], *, allow_zero: bool = False,
+              high: float | None = MAX_DURATION, why: str = _DURATION_WHY) -> None:
+    """A number > 0 (or >= 0), at most ``high`` (by default a week of seconds)."""
     try:
         ok = (isinstance(value, (int, float, np.integer, np.floating))
               and not isinstance(value, (bool, np.bool_)) and math.isfinite(float(value))
@@ -59,7 +66,10 @@ def _positive(name: str, value, problems: list[str], *, allow_zero: bool = False
         ok = False
     if not ok:
         rule = ">= 0" if allow_zero else "> 0"
-        problems.append(f"{name} must be a number {rule} (got {fmt(value)})")
+        shown = fmt(value) if isinstance(value, (int, float, np.number)) else safe(value)
+        problems.append(f"{name} must be a number {rule} (got {shown})")
+    elif high is not None and value > high:
+        problems.append(f"{name} must be at most {fmt(high)} (got {fmt(value)}): {why}")
 
 
 def _fits(v) -> bool:
@@ -126,7 +136,11 @@ class _MeanCV:
     def __post_init__(self):
         problems: list[str] = []
         _positive("mean", self.mean, problems)
-        _positive("cv", self.cv, problems)
+        _positive("cv", self.cv, problems, high=MAX_CV,
+                  why="with a larger spread a few huge draws dominate every figure")
+        if not problems and self.cv < MIN_CV:
+            problems.append(f"cv must be at least {fmt(MIN_CV)} (got {fmt(self.cv)}): for a "
+                            f"time that hardly varies use {{ dist = \"deterministic\" }}")
         _raise(problems)
 
     def to_dict(self) -> dict:
@@ -198,7 +212,11 @@ class Empirical:
             object.__setattr__(self, "values", values)
         problems: list[str] = []
         if not isinstance(values, tuple) or not values:
-            problems.append(f"values must be a non-empty list of numbers (got {values!r})")
+            problems.append(f"values must be a non-empty list of numbers (got {safe(values)})")
+        elif len(values) > MAX_EMPIRICAL_VALUES:
+            problems.append(f"values must list at most {MAX_EMPIRICAL_VALUES:,} observations "
+                            f"(got {len(values):,}): a sample of that size describes the "
+                            f"distribution as well as all of them")
         else:
             for i, v in enumerate(values):
                 _positive(f"values[{i}]", v, problems, allow_zero=True)
@@ -229,12 +247,13 @@ def distribution_from_dict(data, path: str = "distribution") -> Distribution:
     """Build a distribution from its file form; errors name ``path`` and every problem."""
     if not isinstance(data, dict):
         raise ScenarioError([f"{path} must be a table like {{ dist = \"exponential\", "
-                             f"mean = 240 }} (got {data!r})"])
+                             f"mean = 240 }} (got {safe(data)})"])
     kind = data.get("dist")
     if not isinstance(kind, str) or kind not in _KINDS:
-        raise ScenarioError([f"{path}.dist must be one of {', '.join(_KINDS)} (got {kind!r})"])
+        raise ScenarioError([f"{path}.dist must be one of {', '.join(_KINDS)} "
+                             f"(got {safe(kind)})"])
     cls, fields = _KINDS[kind]
-    article = "an" if kind[0] in "aeiou" else "a"
+    article = "an" if kind in ("exponential", "empirical") else "a"
     problems = [f"{path}.{k} is not a field of {article} {kind} distribution (it has "
                 f"{', '.join(fields)})" for k in data if k not in ("dist", *fields)]
     problems += [f"{path}.{k} is missing" for k in fields if k not in data]

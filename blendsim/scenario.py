@@ -28,17 +28,36 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ._checks import fmt
-from .blending import AllOf, BlendingPolicy
+from .blending import AllOf, BlendingPolicy, TimeWindows
 from .campaign import OutboundCampaign, Segment
 from .distributions import Distribution
 from .errors import ScenarioError
+from .limits import (
+    LIMITS,
+    MAX_AGENTS,
+    MAX_BUSYNESS_CV,
+    MAX_CALLS,
+    MAX_CAMPAIGNS,
+    MAX_DESCRIPTION,
+    MAX_GROUPS,
+    MAX_HEADCOUNT,
+    MAX_OUTBOUND_ATTEMPTS,
+    MAX_POLICIES,
+    MAX_PRIORITY,
+    MAX_SHIFTS,
+    MAX_TYPES,
+    name_problem,
+    safe,
+)
 
 __all__ = [
+    "LIMITS",
     "SCHEMA_VERSION",
     "AgentGroup",
     "OutboundCampaign",
@@ -73,10 +92,10 @@ def _is_number(x) -> bool:
 
 
 def _check_number(problems, path, x, *, low=None, low_open=False, high=None, high_open=False,
-                  integer=False, unit=""):
+                  integer=False, unit="", why=""):
     if not _is_number(x) or (integer and float(x) != int(x)):
         what = "a whole number" if integer else "a number"
-        problems.append(f"{path} must be {what} (got {x!r})")
+        problems.append(f"{path} must be {what} (got {safe(x)})")
         return
     x = float(x)
     unit = f" {unit}" if unit else ""
@@ -85,17 +104,22 @@ def _check_number(problems, path, x, *, low=None, low_open=False, high=None, hig
                         f"(got {fmt(x)})")
     elif high is not None and (x >= high if high_open else x > high):
         problems.append(f"{path} must be {'<' if high_open else '<='} {fmt(high)}{unit} "
-                        f"(got {fmt(x)})")
+                        f"(got {fmt(x)}){'; ' + why if why else ''}")
 
 
 def _check_name(problems, path, x):
-    if not isinstance(x, str) or not x.strip():
-        problems.append(f"{path} must be a non-empty text (got {x!r})")
+    problem = name_problem(path, x)
+    if problem:
+        problems.append(problem)
 
 
-def _short(x, limit: int = 80) -> str:
-    text = repr(x)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _check_count(problems, path, items, limit, what):
+    """A list may hold at most ``limit`` items (a bound on the run's size)."""
+    if isinstance(items, tuple) and len(items) > limit:
+        problems.append(f"{path} must list at most {limit:,} {what} (got {len(items):,})")
+
+
+_short = safe
 
 
 def _as_tuple(obj, name):
@@ -108,6 +132,11 @@ def _as_tuple(obj, name):
 def _raise(problems):
     if problems:
         raise ScenarioError(problems)
+
+
+def _warn(message: str) -> None:
+    """Input that is legal but surely a mistake (it does nothing): a warning, not an error."""
+    warnings.warn(message, UserWarning, stacklevel=4)
 
 
 def parse_clock(text, path: str) -> float:
@@ -155,12 +184,16 @@ class Day:
     def __post_init__(self):
         problems: list[str] = []
         _check_number(problems, "open_at", self.open_at, low=0, unit="seconds")
+        if not problems and self.open_at >= 24 * 3600:
+            problems.append(f"open_at must be a clock time before 24:00 (got "
+                            f"{format_clock(self.open_at)}); close_at may pass 24:00 for a "
+                            f"centre open after midnight")
         _check_number(problems, "close_at", self.close_at, low=0, unit="seconds")
-        if self.interval not in INTERVALS:
+        if not _is_number(self.interval) or self.interval not in INTERVALS:
             problems.append(f"interval must be 900, 1800 or 3600 seconds (15, 30 or 60 "
-                            f"minutes) (got {self.interval!r})")
+                            f"minutes) (got {safe(self.interval)})")
         if not problems:
-            length = self.close_at - self.open_at
+            length = float(self.close_at) - float(self.open_at)
             if length > MAX_DAY:
                 problems.append(f"close_at must be at most {MAX_DAY // 3600:,} hours after "
                                 f"open_at (got {length / 3600:,.0f} hours)")
@@ -269,6 +302,10 @@ class InboundType:
             if not isinstance(self.arrival_times, tuple):
                 problems.append(f"arrival_times must be a list of instants (got "
                                 f"{self.arrival_times!r})")
+            elif len(self.arrival_times) > MAX_CALLS:
+                problems.append(f"arrival_times must list at most {MAX_CALLS:,} calls (got "
+                                f"{len(self.arrival_times):,}); a day of more calls would "
+                                f"not fit in memory")
             else:
                 for i, v in enumerate(self.arrival_times):
                     _check_number(problems, f"arrival_times[{i}]", v, low=0, unit="seconds")
@@ -281,25 +318,38 @@ class InboundType:
                                 f"(got {values!r})")
                 continue
             for i, v in enumerate(values):
-                _check_number(problems, f"{name}[{i}]", v, low=0)
+                _check_number(problems, f"{name}[{i}]", v, low=0,
+                              high=None if name == "shape" else MAX_CALLS,
+                              why=f"a day holds at most {MAX_CALLS:,} calls")
         if self.daily_volume is not None or self.shape is not None:
             if self.daily_volume is None or self.shape is None:
                 problems.append("daily_volume and shape go together (got "
                                 f"{'daily_volume' if self.shape is None else 'shape'} only)")
             else:
-                _check_number(problems, "daily_volume", self.daily_volume, low=0)
-                if isinstance(self.shape, tuple) and all(_is_number(v) for v in self.shape) \
-                        and sum(self.shape) <= 0:
-                    problems.append("shape must have a positive sum (got all zeros)")
-        _check_number(problems, "busyness_cv", self.busyness_cv, low=0)
+                _check_number(problems, "daily_volume", self.daily_volume, low=0,
+                              high=MAX_CALLS, why=f"a day holds at most {MAX_CALLS:,} calls")
+                if isinstance(self.shape, tuple) and all(_is_number(v) for v in self.shape):
+                    total = math.fsum(float(v) for v in self.shape)
+                    if total <= 0:
+                        problems.append("shape must have a positive sum (got all zeros)")
+                    elif not math.isfinite(total):
+                        problems.append("shape must have a finite sum (got values so large "
+                                        "that they add up to infinity)")
+        _check_number(problems, "busyness_cv", self.busyness_cv, low=0, high=MAX_BUSYNESS_CV,
+                      why="a larger forecast error makes a few days hold many times the "
+                          "volume")
         _check_number(problems, "balk_probability", self.balk_probability, low=0, high=1)
         if self.queue_capacity is not None:
-            _check_number(problems, "queue_capacity", self.queue_capacity, low=0, integer=True)
-        _check_number(problems, "priority", self.priority, integer=True)
+            _check_number(problems, "queue_capacity", self.queue_capacity, low=0, integer=True,
+                          high=MAX_CALLS, why=f"a day holds at most {MAX_CALLS:,} calls")
+        _check_number(problems, "priority", self.priority, integer=True, low=-MAX_PRIORITY,
+                      high=MAX_PRIORITY)
         if self.groups is not None:
             if not isinstance(self.groups, tuple) or not self.groups:
                 problems.append(f"groups must be a non-empty list of group names "
                                 f"(got {self.groups!r})")
+            elif len(self.groups) > MAX_GROUPS:
+                _check_count(problems, "groups", self.groups, MAX_GROUPS, "groups")
             else:
                 for i, g in enumerate(self.groups):
                     _check_name(problems, f"groups[{i}]", g)
@@ -314,7 +364,8 @@ class InboundType:
                                 f"({len(self.groups)}) (got {self.overflow_after!r})")
             else:
                 for i, v in enumerate(self.overflow_after):
-                    _check_number(problems, f"overflow_after[{i}]", v, low=0, unit="seconds")
+                    _check_number(problems, f"overflow_after[{i}]", v, low=0, high=MAX_DAY,
+                                  unit="seconds")
         _raise(problems)
 
     @property
@@ -348,6 +399,9 @@ class InboundType:
         return float(self.daily_volume) * shape / shape.sum()
 
 
+_AGENTS_WHY = "the engine keeps state for every agent"
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Shift:
     """``count`` agents working from ``start_at`` to ``end_at`` (seconds after midnight)."""
@@ -360,7 +414,8 @@ class Shift:
         problems: list[str] = []
         _check_number(problems, "start_at", self.start_at, low=0, unit="seconds")
         _check_number(problems, "end_at", self.end_at, low=0, unit="seconds")
-        _check_number(problems, "count", self.count, low=0, integer=True)
+        _check_number(problems, "count", self.count, low=0, integer=True, high=MAX_HEADCOUNT,
+                      why=_AGENTS_WHY)
         if not problems and self.end_at <= self.start_at:
             problems.append(f"end_at must be after start_at (got {format_clock(self.start_at)}"
                             f"-{format_clock(self.end_at)})")
@@ -390,13 +445,17 @@ class AgentGroup:
         _check_name(problems, "name", self.name)
         if not isinstance(self.outbound, tuple):
             problems.append(f"outbound must be a list of campaign names (got "
-                            f"{self.outbound!r})")
+                            f"{safe(self.outbound)})")
+        elif len(self.outbound) > MAX_CAMPAIGNS:
+            _check_count(problems, "outbound", self.outbound, MAX_CAMPAIGNS, "campaigns")
         else:
             for i, c in enumerate(self.outbound):
                 _check_name(problems, f"outbound[{i}]", c)
         if not isinstance(self.skills, tuple) or (not self.skills and not self.outbound):
             problems.append(f"skills must be a non-empty list of inbound type names, unless "
-                            f"the group only calls outbound (got {self.skills!r})")
+                            f"the group only calls outbound (got {safe(self.skills)})")
+        elif len(self.skills) > MAX_TYPES:
+            _check_count(problems, "skills", self.skills, MAX_TYPES, "inbound types")
         else:
             for i, s in enumerate(self.skills):
                 _check_name(problems, f"skills[{i}]", s)
@@ -410,13 +469,16 @@ class AgentGroup:
         if self.headcount is not None:
             if not isinstance(self.headcount, tuple) or not self.headcount:
                 problems.append(f"headcount must be a list of whole numbers, one per interval "
-                                f"(got {self.headcount!r})")
+                                f"(got {safe(self.headcount)})")
             else:
                 for i, v in enumerate(self.headcount):
-                    _check_number(problems, f"headcount[{i}]", v, low=0, integer=True)
+                    _check_number(problems, f"headcount[{i}]", v, low=0, integer=True,
+                                  high=MAX_HEADCOUNT, why=_AGENTS_WHY)
         if self.shifts is not None:
             if not isinstance(self.shifts, tuple):
-                problems.append(f"shifts must be a list of Shift (got {self.shifts!r})")
+                problems.append(f"shifts must be a list of Shift (got {safe(self.shifts)})")
+            elif len(self.shifts) > MAX_SHIFTS:
+                _check_count(problems, "shifts", self.shifts, MAX_SHIFTS, "shifts")
             else:
                 for i, s in enumerate(self.shifts):
                     if not isinstance(s, Shift):
@@ -450,9 +512,19 @@ class Scenario:
             problems.append(f"blending must be a list of blending policies such as "
                             f"Threshold(reserve=2) (got {_short(self.blending)})")
         if not isinstance(self.name, str):
-            problems.append(f"name must be a text (got {self.name!r})")
+            problems.append(f"name must be a text (got {safe(self.name)})")
+        else:
+            _check_name(problems, "name", self.name)
         if not isinstance(self.description, str):
-            problems.append(f"description must be a text (got {self.description!r})")
+            problems.append(f"description must be a text (got {safe(self.description)})")
+        elif len(self.description) > MAX_DESCRIPTION:
+            problems.append(f"description must be at most {MAX_DESCRIPTION:,} characters (got "
+                            f"{len(self.description):,})")
+        for name, limit, what in (("inbound", MAX_TYPES, "inbound types"),
+                                  ("groups", MAX_GROUPS, "agent groups"),
+                                  ("outbound", MAX_CAMPAIGNS, "campaigns"),
+                                  ("blending", MAX_POLICIES, "policies")):
+            _check_count(problems, name, getattr(self, name), limit, what)
         if not isinstance(self.day, Day):
             problems.append(f"day must be a Day (got {self.day!r})")
         if not isinstance(self.service_target, ServiceTarget):
@@ -484,6 +556,12 @@ class Scenario:
                 if name in seen:
                     problems.append(f"{kind}[{i}].name {name!r} is used twice")
                 seen.add(name)
+        for i, c in enumerate(self.outbound):
+            if c.name in types:
+                problems.append(f"outbound[{i}].name {c.name!r} is also an inbound type's "
+                                f"name (records name each contact's type or campaign: give "
+                                f"them different names)")
+        problems += self._size_problems()
         for i, t in enumerate(self.inbound):
             if t.n_values is not None and t.n_values != n:
                 which = next(k for k in ("volume", "rate_per_hour", "shape")
@@ -519,6 +597,74 @@ class Scenario:
                                     f"{format_clock(s.start_at)} is outside the day "
                                     f"({format_clock(self.day.open_at)}-"
                                     f"{format_clock(self.day.close_at)})")
+                elif s.count and s.end_at <= self.day.open_at:
+                    _warn(f"groups[{i}].shifts[{j}] {format_clock(s.start_at)}-"
+                          f"{format_clock(s.end_at)} ends before opening "
+                          f"({self._hours()}): its agents answer no call")
+                elif s.count and s.start_at == self.day.close_at:
+                    _warn(f"groups[{i}].shifts[{j}] {format_clock(s.start_at)}-"
+                          f"{format_clock(s.end_at)} starts at closing "
+                          f"({self._hours()}): its agents answer only callers still waiting "
+                          f"then")
+        for i, p in enumerate(self.blending):
+            if isinstance(p, TimeWindows):
+                problems += self._window_problems(f"blending[{i}]", p.windows,
+                                                  self.day.close_at)
+        return problems
+
+    def _hours(self, close_at: float | None = None) -> str:
+        close_at = self.day.close_at if close_at is None else close_at
+        return f"{format_clock(self.day.open_at)}-{format_clock(close_at)}"
+
+    def _window_problems(self, path: str, windows, close_at: float) -> list[str]:
+        """Windows that do nothing (wholly outside opening hours, up to ``close_at``): legal,
+        but surely a mistake, so a warning."""
+        for k, (a, b) in enumerate(windows):
+            if b <= self.day.open_at or a >= close_at:
+                _warn(f"{path}.windows[{k}] {format_clock(a)}-{format_clock(b)} is wholly "
+                      f"outside the hours when outbound calls are possible "
+                      f"({self._hours(close_at)}): it allows no call")
+        return []
+
+    def _size_problems(self) -> list[str]:
+        """Bounds on the whole day's size: agents, calls and outbound attempts."""
+        problems = []
+        agents = sum(max(g.headcount, default=0) if g.headcount is not None
+                     else sum(s.count for s in g.shifts) for g in self.groups)
+        if agents > MAX_AGENTS:
+            problems.append(f"groups: the scenario has {agents:,} agents (each group's largest "
+                            f"head count, or its shifts' counts, added up), at most "
+                            f"{MAX_AGENTS:,}: {_AGENTS_WHY}")
+        n = self.day.n_intervals
+        if all(t.n_values in (None, n) for t in self.inbound):
+            calls = math.fsum(float(len(t.arrival_times)) if t.arrival_times is not None
+                              else float(t.expected_calls(self.day.interval).sum())
+                              for t in self.inbound)
+            if calls > MAX_CALLS:
+                problems.append(f"inbound: the volumes add up to {calls:,.0f} expected calls "
+                                f"a day, at most {MAX_CALLS:,}: a larger day would take "
+                                f"too long and too much memory to simulate")
+        attempts = 0.0
+        for c in self.outbound:
+            if c.list_size is not None:
+                attempts += c.list_size * c.max_attempts
+                continue
+            seconds = 0.0
+            for g in self.groups:
+                if c.name not in g.outbound:
+                    continue
+                if g.headcount is not None:
+                    seconds += sum(g.headcount) * self.day.interval
+                else:
+                    seconds += sum(s.count * (s.end_at - s.start_at) for s in g.shifts)
+            shortest = c.shortest_attempt()
+            attempts += math.inf if shortest <= 0 else c.dial_ratio * seconds / shortest
+        if attempts > MAX_OUTBOUND_ATTEMPTS:
+            problems.append(f"outbound: the campaigns could make about {attempts:,.0f} call "
+                            f"attempts a day (list_size x max_attempts; for a list without "
+                            f"list_size, the calling agents' time x dial_ratio / the shortest "
+                            f"attempt), at most {MAX_OUTBOUND_ATTEMPTS:,} (a record row each): "
+                            f"give a smaller list_size or max_attempts")
         return problems
 
     def _outbound_problems(self) -> list[str]:
@@ -534,6 +680,15 @@ class Scenario:
             if isinstance(c.connect_probability, tuple) and len(c.connect_probability) != n:
                 problems.append(f"outbound[{i}].connect_probability must have one value per "
                                 f"interval ({n}) (got {len(c.connect_probability)})")
+            if _is_number(c.stop_before_close) and (
+                    c.stop_before_close >= self.day.close_at - self.day.open_at):
+                _warn(f"outbound[{i}].stop_before_close {fmt(c.stop_before_close)} seconds is "
+                      f"the whole day ({self._hours()}, "
+                      f"{fmt(self.day.close_at - self.day.open_at)} seconds) or more: campaign "
+                      f"{c.name!r} makes no call")
+            elif c.windows is not None:
+                problems += self._window_problems(f"outbound[{i}]", c.windows,
+                                                  self.day.close_at - c.stop_before_close)
             callers = [g.name for g in self.groups if c.name in g.outbound]
             if not callers:
                 problems.append(f"outbound[{i}] {c.name!r} is not called by any agent group "
@@ -604,20 +759,14 @@ class Scenario:
         starts = self.day.interval_starts
         for g in self.groups:
             if g.headcount is not None:
-                counts = np.asarray(g.headcount, dtype=int)
+                counts = np.asarray(g.headcount, dtype=np.int64)
                 for k in range(int(counts.max(initial=0))):
-                    on = counts > k
-                    i = 0
-                    while i < len(on):
-                        if on[i]:
-                            j = i
-                            while j + 1 < len(on) and on[j + 1]:
-                                j += 1
-                            periods.append((f"{g.name}-{k + 1}", g.name, float(starts[i]),
-                                            float(starts[j] + self.day.interval)))
-                            i = j + 1
-                        else:
-                            i += 1
+                    # Runs of consecutive intervals where agent k works: +1 starts, -1 ends.
+                    edges = np.diff(np.concatenate(([0], (counts > k).astype(np.int8), [0])))
+                    first, after = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+                    periods += [(f"{g.name}-{k + 1}", g.name, float(starts[i]),
+                                 float(starts[j - 1] + self.day.interval))
+                                for i, j in zip(first.tolist(), after.tolist(), strict=True)]
             else:
                 k = 0
                 for s in g.shifts:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 import tomllib
 from dataclasses import fields
 from pathlib import Path
@@ -22,6 +24,7 @@ from .blending import policy_from_dict
 from .campaign import OutboundCampaign, Segment
 from .distributions import Exponential, distribution_from_dict
 from .errors import ScenarioError
+from .limits import MAX_FILE_BYTES
 from .scenario import (
     SCHEMA_VERSION,
     AgentGroup,
@@ -261,7 +264,7 @@ def _read_day(r: _Reader, data: dict) -> Day | None:
         return None
     if not good_minutes:  # still check the opening hours themselves
         if close_at <= open_at:
-            r.problems.append(f"day.close_at must be after open_at (got open "
+            r.problems.append(f"day.close must be after open (got open "
                               f"{format_clock(open_at)}, close {format_clock(close_at)})")
         return None
     return r.build(Day, "day", open_at=open_at, close_at=close_at, interval=float(minutes * 60))
@@ -384,7 +387,7 @@ def _read_campaign(r: _Reader, c, path: str) -> OutboundCampaign | None:
             kwargs[k] = _STAND_IN
     if "windows" in c:
         w = _read_windows(r, c["windows"], f"{path}.windows")
-        if w:
+        if w or c["windows"] == []:  # an empty list is refused, never "dial all day"
             kwargs["windows"] = w
     if "segments" in c:
         if not isinstance(c["segments"], list):
@@ -394,7 +397,7 @@ def _read_campaign(r: _Reader, c, path: str) -> OutboundCampaign | None:
             segs = []
             for j, sg in enumerate(c["segments"]):
                 sp = f"{path}.segments[{j}]"
-                if r.table(sg, sp, _SEGMENT, ("name",)) is None:
+                if r.table(sg, sp, _SEGMENT, ("name",)) is None or "name" not in sg:
                     continue
                 groups = sg.get("groups")
                 segs.append(r.build(Segment, sp, name=sg["name"], share=sg.get("share", 1.0),
@@ -557,20 +560,55 @@ def to_toml(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load_scenario(path) -> Scenario:
-    """Read a scenario file (TOML).  Raises :class:`ScenarioError` listing every problem."""
+def _read_text(path) -> tuple[str, str]:
+    """The text of a scenario file and its name; only a regular file of at most
+    ``MAX_FILE_BYTES`` (a device such as /dev/zero, or a pipe, would never end)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ScenarioError([f"the scenario path must be a file name (a str or Path) (got "
+                             f"{_short(path)})"])
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with open(p, "rb", opener=lambda f, flags: os.open(f, flags | os.O_NONBLOCK)) as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                what = "it is a folder" if stat.S_ISDIR(mode) else \
+                    "it is not a regular file but a device or a pipe"
+                raise ScenarioError([f"cannot read the file ({what}; a scenario must be a "
+                                     f"regular TOML file)"], str(p))
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except ScenarioError:
+        raise
     except FileNotFoundError:
         raise ScenarioError([f"no such file: {str(p)!r}"]) from None
-    except (OSError, UnicodeDecodeError) as e:
+    except IsADirectoryError:
+        raise ScenarioError(["cannot read the file (it is a folder; a scenario must be a "
+                             "regular TOML file)"], str(p)) from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL byte in the name
         raise ScenarioError([f"cannot read the file ({e})"], str(p)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError([f"the file is larger than {MAX_FILE_BYTES:,} bytes: a scenario "
+                             f"is a few kilobytes (long traces belong in a call log)"], str(p))
+    try:
+        return data.decode("utf-8"), str(p)
+    except UnicodeDecodeError as e:
+        raise ScenarioError([f"cannot read the file ({e})"], str(p)) from None
+
+
+def load_scenario(path) -> Scenario:
+    """Read a scenario file (TOML).  Raises :class:`ScenarioError` listing every problem."""
+    text, name = _read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ScenarioError([f"not valid TOML: {e}"], str(p)) from None
-    return scenario_from_dict(data, str(p))
+        raise ScenarioError([f"not valid TOML: {e}"], name) from None
+    except RecursionError:
+        raise ScenarioError(["not valid TOML: arrays or tables nested too deeply (a scenario "
+                             "nests a few levels)"], name) from None
+    try:
+        return scenario_from_dict(data, name)
+    except RecursionError:
+        raise ScenarioError(["values nested too deeply (a scenario nests a few levels)"],
+                            name) from None
 
 
 def dump_scenario(scenario: Scenario, path=None) -> str:
