@@ -504,35 +504,58 @@ def best_reserve(*, agents, rate, aht, outbound_aht, target_sl, target_time, pat
 
 
 def required_blend_agents(*, rate, aht, outbound_aht, outbound_rate, target_sl, target_time,
-                          patience=None, max_abandon=None, max_agents=10_000) -> BlendResult:
+                          patience=None, max_abandon=None, max_agents=MAX_AGENTS) -> BlendResult:
     """The smallest blended team that meets the inbound target and makes ``outbound_rate``.
 
-    Returns the :class:`BlendResult` of that team at its best reserve.
+    Returns the :class:`BlendResult` of that team at its best reserve.  A larger team does
+    at least as well (keep the extra agent in reserve), so the search gallops up from the
+    team that just carries both loads and then bisects: a few dozen solves, not one per
+    team size.
 
     Parameters
     ----------
     outbound_rate : float
         Outbound calls per time unit wanted, ``>= 0``.
     max_agents : int
-        Give up (``InfeasibleError``) beyond this team size.
+        Give up (``InfeasibleError``) beyond this team size, at most ``MAX_AGENTS`` (1,000,
+        the largest team the exact chain is solved for).
     """
     lam = number("rate", rate, low=0)
     h_in = number("aht", aht, low=0, low_open=True)
     h_out = number("outbound_aht", outbound_aht, low=0, low_open=True)
     want = number("outbound_rate", outbound_rate, low=0)
-    cap = whole("max_agents", max_agents, low=1)
+    cap = whole("max_agents", max_agents, low=1, high=MAX_AGENTS)
+    gives_up = (f"no team of up to max_agents = {cap} agents meets the target with "
+                f"outbound_rate = {fmt(want)} per time unit")
     # Work conservation: the team must at least carry both loads.
-    s = max(1, int(math.floor(lam * h_in + want * h_out)) + 1)
-    while s <= cap:
+    need = lam * h_in + want * h_out
+    if not need < cap:
+        raise InfeasibleError(f"{gives_up} (the two loads alone need {fmt(need)} agents)")
+
+    def solve(s: int) -> BlendResult | None:
+        """Team ``s`` at its best reserve, or None if it misses the targets."""
         try:
             r = best_reserve(agents=s, rate=lam, aht=h_in, outbound_aht=h_out,
                              target_sl=target_sl, target_time=target_time, patience=patience,
                              max_abandon=max_abandon)
         except InfeasibleError:
-            s += 1
-            continue
-        if r.outbound_rate >= want:
-            return r
-        s += 1
-    raise InfeasibleError(f"no team of up to max_agents = {cap} agents meets the target with "
-                          f"outbound_rate = {fmt(want)} per time unit")
+            return None
+        return r if r.outbound_rate >= want else None
+
+    lo = int(math.floor(need))  # the largest team known to miss (0: none)
+    s, step = lo + 1, 1
+    best = solve(s)
+    while best is None:
+        if s >= cap:
+            raise InfeasibleError(gives_up)
+        lo, s, step = s, min(cap, s + step), 2 * step
+        best = solve(s)
+    hi = s
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        r = solve(mid)
+        if r is None:
+            lo = mid
+        else:
+            hi, best = mid, r
+    return best

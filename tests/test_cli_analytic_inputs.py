@@ -555,3 +555,16 @@ def test_real_day_newest_first_and_a_wrong_interval(capsys, tmp_path):
     assert agents_of(newest) == agents_of(good)
     line = error_line(capsys, "staff", str(tmp_path / "day.csv"), *options, "--interval", "15m")
     assert "disagrees with the file, whose interval_start values are 5 min apart" in line
+
+
+def test_required_blend_agents_is_bounded():
+    from blendsim import required_blend_agents
+
+    kw = dict(rate=6 / 300, aht=300, outbound_aht=180, target_sl=0.8, target_time=20)
+    with pytest.raises(InputError, match=r"max_agents must be <= 1000 \(got 10000\)"):
+        required_blend_agents(**kw, outbound_rate=0.01, max_agents=10_000)
+    # Both loads overflowing used to be an OverflowError.
+    with pytest.raises(InfeasibleError, match=r"the two loads alone need inf agents"):
+        required_blend_agents(**{**kw, "rate": 1e300, "aht": 1e300}, outbound_rate=0.01)
+    r = required_blend_agents(**kw, outbound_rate=60 / 3600)
+    assert (r.agents, r.reserve) == (11, 2)  # the same team as the one-by-one search found
