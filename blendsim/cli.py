@@ -48,6 +48,10 @@ MAX_ROWS = 1_000  # --below / --above rows around the requirement
 # blend: the exact chains solved for one command, in states summed over the solves.  A solve
 # of 50,000 states takes about half a second and the cost grows faster than the size.
 MAX_BLEND_STATES = 5_000_000
+# staff: a forecast file of at most this many intervals and bytes (a year of 5-minute
+# intervals over a 14-hour day is 61,000; Erlang A takes about 2 ms an interval).
+MAX_FORECAST_ROWS = 100_000
+MAX_FORECAST_BYTES = 64 * 2**20
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,6 +214,10 @@ def _read_forecast(path: str, aht: float | None) -> pd.DataFrame:
     p = Path(path)
     if not p.is_file():
         raise InputError(f"forecast file not found: {path!r}")
+    if p.stat().st_size > MAX_FORECAST_BYTES:
+        raise InputError(f"{path}: {p.stat().st_size / 2**20:,.0f} MB is more than a forecast "
+                         f"holds (at most {MAX_FORECAST_BYTES // 2**20} MB and "
+                         f"{MAX_FORECAST_ROWS:,} intervals): split it")
     try:
         # index_col=False: a trailing comma on every row (spreadsheet exports) must not turn
         # the first column into the index and shift the others.  Rows longer than that
@@ -233,6 +241,10 @@ def _read_forecast(path: str, aht: float | None) -> pd.DataFrame:
                          f"{', '.join(df.columns) or 'no columns'}")
     if df.empty:
         raise InputError(f"{path}: no intervals (the file has a header but no rows)")
+    if len(df) > MAX_FORECAST_ROWS:
+        raise InputError(f"{path}: {len(df):,} intervals; blendsim staffs at most "
+                         f"{MAX_FORECAST_ROWS:,} from one file (a year of 5-minute intervals "
+                         "over a 14-hour day is 61,000): split it")
     values = {}
     for col in ("calls", "aht"):
         values[col] = pd.to_numeric(df[col], errors="coerce")

@@ -568,3 +568,14 @@ def test_required_blend_agents_is_bounded():
         required_blend_agents(**{**kw, "rate": 1e300, "aht": 1e300}, outbound_rate=0.01)
     r = required_blend_agents(**kw, outbound_rate=60 / 3600)
     assert (r.agents, r.reserve) == (11, 2)  # the same team as the one-by-one search found
+
+
+def test_forecast_size_is_bounded(capsys, tmp_path, monkeypatch):
+    import blendsim.cli as cli
+
+    monkeypatch.setattr(cli, "MAX_FORECAST_ROWS", 4)
+    line = error_line(capsys, "staff", forecast(tmp_path / "f.csv", DAY), "--target", "80/20")
+    assert "5 intervals; blendsim staffs at most 4 from one file" in line
+    monkeypatch.setattr(cli, "MAX_FORECAST_BYTES", 10)
+    line = error_line(capsys, "staff", forecast(tmp_path / "f.csv", DAY), "--target", "80/20")
+    assert "is more than a forecast holds (at most 0 MB" in line
