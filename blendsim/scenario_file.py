@@ -24,7 +24,7 @@ from .blending import policy_from_dict
 from .campaign import OutboundCampaign, Segment
 from .distributions import Exponential, distribution_from_dict
 from .errors import ScenarioError
-from .limits import MAX_FILE_BYTES
+from .limits import MAX_FILE_BYTES, name_problem
 from .scenario import (
     SCHEMA_VERSION,
     AgentGroup,
@@ -170,7 +170,7 @@ def scenario_from_dict(data, source: str | None) -> Scenario:
         if built is None:
             broken.add(f"inbound[{i}]")
             name = t.get("name") if isinstance(t, dict) else None
-            built = InboundType(name=name if isinstance(name, str) and name.strip()
+            built = InboundType(name=name if name_problem("", name) is None
                                 else f"inbound[{i}]", handle_time=_STAND_IN,
                                 volume=(0.0,) * n)
         types.append(built)
@@ -185,9 +185,10 @@ def scenario_from_dict(data, source: str | None) -> Scenario:
             broken.add(f"groups[{i}]")
             name = g.get("name") if isinstance(g, dict) else None
             skills = g.get("skills") if isinstance(g, dict) else None
-            skills = tuple(x for x in skills if isinstance(x, str) and x.strip()) \
+            skills = tuple(x for x in skills if name_problem("", x) is None
+                           and any(t.name == x for t in types)) \
                 if isinstance(skills, list) else ()
-            built = AgentGroup(name=name if isinstance(name, str) and name.strip()
+            built = AgentGroup(name=name if name_problem("", name) is None
                                else f"groups[{i}]",
                                skills=tuple(dict.fromkeys(skills)) or (types[0].name if types
                                                                       else "?",),
