@@ -80,7 +80,7 @@ def _quoted(values) -> str:
 
 
 def _name(extra: str = "") -> str:
-    return (f"non-empty text of at most {MAX_NAME} characters, without control characters, "
+    return (f"non-empty text of at most {MAX_NAME:,} characters, without control characters, "
             f"not starting like a spreadsheet formula (=, +, -, @){extra}")
 
 
@@ -105,16 +105,16 @@ DOCS: dict[tuple[str, str], Doc] = {
     ("Scenario", "service_target"): Doc("", "see [`[service_target]`](#service_target)",
                                         "The service-level target results are judged "
                                         "against.", default="every key at its default"),
-    ("Scenario", "inbound"): Doc("", lambda: f"1 to {MAX_TYPES}; names distinct",
+    ("Scenario", "inbound"): Doc("", lambda: f"1 to {MAX_TYPES:,}; names distinct",
                                  "The inbound contact "
                                  "types (see [`[[inbound]]`](#inbound))."),
-    ("Scenario", "groups"): Doc("", lambda: f"1 to {MAX_GROUPS}; names distinct",
+    ("Scenario", "groups"): Doc("", lambda: f"1 to {MAX_GROUPS:,}; names distinct",
                                 "The agent groups (see "
                                 "[`[[groups]]`](#groups))."),
-    ("Scenario", "outbound"): Doc("", lambda: f"at most {MAX_CAMPAIGNS}; names distinct",
+    ("Scenario", "outbound"): Doc("", lambda: f"at most {MAX_CAMPAIGNS:,}; names distinct",
                                   "Outbound campaigns (see "
                                   "[`[[outbound]]`](#outbound)).", unset="no outbound work"),
-    ("Scenario", "blending"): Doc("", lambda: f"at most {MAX_POLICIES} policies",
+    ("Scenario", "blending"): Doc("", lambda: f"at most {MAX_POLICIES:,} policies",
                                   "Blending policies; "
                                   "several must all agree.",
                                   unset="`threshold` with `reserve = 0`: a blended agent "
@@ -199,7 +199,7 @@ DOCS: dict[tuple[str, str], Doc] = {
                                      "then the one that has waited longest (ties go to the "
                                      "agent's first skill)."),
     ("InboundType", "groups"): Doc("group names", lambda: f"groups with this skill; at most "
-                                   f"{MAX_GROUPS}", "The groups "
+                                   f"{MAX_GROUPS:,}", "The groups "
                                    "that may answer, in order of preference: an arriving "
                                    "contact goes to the longest-idle agent of the first "
                                    "listed group (without an overflow delay) that has one "
@@ -212,9 +212,9 @@ DOCS: dict[tuple[str, str], Doc] = {
                                            unset="0 for every group (needs `groups`)"),
     # --- [[groups]] ---
     ("AgentGroup", "name"): Doc("text", lambda: _name("; distinct"), "The group's name."),
-    ("AgentGroup", "skills"): Doc("inbound type names", lambda: f"no repeats; at most {MAX_TYPES}",
-                                  "The inbound types its "
-                                  "agents answer, in order of preference.",
+    ("AgentGroup", "skills"): Doc("inbound type names",
+                                  lambda: f"no repeats; at most {MAX_TYPES:,}",
+                                  "The inbound types its agents answer, in order of preference.",
                                   default="required unless the group only calls outbound"),
     ("AgentGroup", "headcount"): Doc("agents",
                                      lambda: f"whole numbers from 0 to {MAX_HEADCOUNT:,}; "
@@ -226,7 +226,7 @@ DOCS: dict[tuple[str, str], Doc] = {
                                   "Agents on shifts instead of "
                                   "a head count per interval.", default=_ONE_STAFFING),
     ("AgentGroup", "outbound"): Doc("campaign names", lambda: "campaigns of `[[outbound]]`; at "
-                                    f"most {MAX_CAMPAIGNS}",
+                                    f"most {MAX_CAMPAIGNS:,}",
                                     "The campaigns its agents call for. With `skills` the "
                                     "group is blended; without, outbound-only.",
                                     unset="the group never dials"),
@@ -250,12 +250,12 @@ DOCS: dict[tuple[str, str], Doc] = {
                                            "in the day, split at random among the segments "
                                            "in proportion to `share`.",
                                            unset="unlimited: the list never runs out"),
-    ("OutboundCampaign", "segments"): Doc("", lambda: f"at most {MAX_SEGMENTS}; names distinct",
+    ("OutboundCampaign", "segments"): Doc("", lambda: f"at most {MAX_SEGMENTS:,}; names distinct",
                                           "Parts of the list, each optionally called only "
                                           "by some groups.",
                                           unset="one segment, `all`, of every record"),
     ("OutboundCampaign", "windows"): Doc("clock-time pairs", lambda: "start before end; at most "
-                                         f"{MAX_WINDOWS}",
+                                         f"{MAX_WINDOWS:,}",
                                          "Dialling is allowed only inside these [start, end) "
                                          "windows.", unset="the whole opening hours"),
     ("OutboundCampaign", "stop_before_close"): Doc("seconds", ">= 0", "No new attempt in "
@@ -278,7 +278,7 @@ DOCS: dict[tuple[str, str], Doc] = {
                                          "After-call work after a conversation.",
                                          unset="no wrap-up"),
     ("OutboundCampaign", "max_attempts"): Doc("attempts", lambda: "whole number from 1 to "
-                                              f"{MAX_MAX_ATTEMPTS}", "Attempts per "
+                                              f"{MAX_MAX_ATTEMPTS:,}", "Attempts per "
                                               "record at most."),
     ("OutboundCampaign", "retry_after"): Doc("seconds", lambda: _duration(">= 0"),
                                              "Wait after a failed "
@@ -339,7 +339,7 @@ DOCS: dict[tuple[str, str], Doc] = {
                                          "the inbound contacts whose wait ended (answered or "
                                          "hung up) in the last `window` seconds."),
     ("TimeWindows", "windows"): Doc("clock-time pairs", lambda: "start before end; at most "
-                                    f"{MAX_WINDOWS}", "Outbound only "
+                                    f"{MAX_WINDOWS:,}", "Outbound only "
                                     "inside these [start, end) windows."),
     ("AllOf", "policies"): Doc("", "", "Several `[[blending]]` tables mean that outbound "
                                "work starts only when every one of them agrees (`AllOf` in "

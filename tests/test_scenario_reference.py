@@ -455,7 +455,16 @@ def _bounds():
          L.MAX_GROUPS),
         ("Scenario", "blending", _set("blending", _n(lambda i: {"policy": "dedicated"},
                                                      L.MAX_POLICIES + 1)), L.MAX_POLICIES),
+        ("Scenario", "outbound", _set("outbound", _n(lambda i: {
+            "name": f"c{i}", "talk_time": exp}, L.MAX_CAMPAIGNS + 1)), L.MAX_CAMPAIGNS),
         ("InboundType", "name", _set("inbound", 0, "name", "x" * (L.MAX_NAME + 1)), L.MAX_NAME),
+        ("InboundType", "groups", _set("inbound", 0, "groups", ["team"] * (L.MAX_GROUPS + 1)),
+         L.MAX_GROUPS),
+        ("AgentGroup", "skills", _set("groups", 0, "skills", _n(lambda i: f"t{i}",
+                                                                L.MAX_TYPES + 1)), L.MAX_TYPES),
+        ("AgentGroup", "outbound", _set("groups", 0, "outbound", _n(lambda i: f"c{i}",
+                                                                    L.MAX_CAMPAIGNS + 1)),
+         L.MAX_CAMPAIGNS),
         ("InboundType", "volume", _set("inbound", 0, "volume", [L.MAX_CALLS + 1, 0, 0, 0]),
          L.MAX_CALLS),
         ("InboundType", "rate_per_hour",
@@ -528,3 +537,15 @@ def test_every_limit_is_listed():
 
     for name in LIMITS:
         assert f"| `{name}` |" in TEXT
+
+
+def test_a_shift_starts_at_most_twelve_hours_before_opening():
+    data = base()
+    data["day"] = {"open": "13:00", "close": "15:00"}
+    del data["groups"][0]["headcount"]
+    data["groups"][0]["shifts"] = [{"start": "01:00", "end": "15:00"}]
+    assert load(data).groups[0].shifts[0].start_at == 3600
+    data["groups"][0]["shifts"] = [{"start": "00:59", "end": "15:00"}]
+    with pytest.raises(ScenarioError, match=r"groups\[0\]\.shifts\[0\]\.start 00:59 is outside"):
+        load(data)
+    assert "at most 12 hours before `open`" in TEXT
