@@ -85,7 +85,7 @@ def _name(extra: str = "") -> str:
 
 
 def _duration(low: str = "> 0") -> str:
-    return f"{low}, at most {MAX_DURATION:,.0f} (a week)"
+    return f"{low}, at most {MAX_DURATION:,.0f} ({MAX_DURATION / 86400:g} days)"
 
 
 _ONE_VOLUME = "one of the four volume forms"

@@ -549,3 +549,34 @@ def test_a_shift_starts_at_most_twelve_hours_before_opening():
     with pytest.raises(ScenarioError, match=r"groups\[0\]\.shifts\[0\]\.start 00:59 is outside"):
         load(data)
     assert "at most 12 hours before `open`" in TEXT
+
+
+def _whole_scenario_bounds():
+    from blendsim import limits as L
+
+    def agents(data):
+        data["groups"] = [{"name": f"g{i}", "skills": ["calls"],
+                           "headcount": [L.MAX_HEADCOUNT] * 4}
+                          for i in range(L.MAX_AGENTS // L.MAX_HEADCOUNT + 1)]
+        return data
+
+    def calls(data):
+        data["inbound"][0]["volume"] = [L.MAX_CALLS / 2] * 4
+        return data
+
+    def attempts(data):
+        return _with_campaign(data, {"name": "c", "talk_time": {"dist": "exponential",
+                                                                "mean": 300},
+                                     "list_size": L.MAX_LIST_SIZE,
+                                     "max_attempts": L.MAX_MAX_ATTEMPTS})
+
+    return [("MAX_AGENTS", agents, L.MAX_AGENTS), ("MAX_CALLS", calls, L.MAX_CALLS),
+            ("MAX_OUTBOUND_ATTEMPTS", attempts, L.MAX_OUTBOUND_ATTEMPTS)]
+
+
+@pytest.mark.parametrize("case", _whole_scenario_bounds(),
+                         ids=[n for n, _, _ in _whole_scenario_bounds()])
+def test_the_whole_scenario_bounds_listed_hold(case):
+    name, change, limit = case
+    assert f"| `{name}` | {limit:,} |" in TEXT
+    assert _digits(limit) in problems(change(base())).replace(",", "")
