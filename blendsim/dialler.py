@@ -154,6 +154,17 @@ class Dialler:
             self._order.append(per_group)
             self._orders.append(distinct)
             self._order_of.append([number.get(o, -1) for o in per_group])
+        # Groups on the same campaigns with the same segment orders dial alike: a class each
+        # (-1: on no campaign), with one group of each class to ask whether it may dial.
+        signature = [tuple((k, self._order[k][g]) for k in group_campaigns[g])
+                     if group_campaigns[g] else None for g in range(n_groups)]
+        classes = {sig: i for i, sig in enumerate(dict.fromkeys(
+            sig for sig in signature if sig is not None))}
+        self.caller_class = [classes[sig] if sig is not None else -1 for sig in signature]
+        self._class_example = [0] * len(classes)
+        for g in reversed(range(n_groups)):
+            if signature[g] is not None:
+                self._class_example[classes[signature[g]]] = g
         # Ready agents (waiting for a connect), in the order they became ready: each has a
         # ticket; per campaign a count, per group and per segment order a queue of (ticket,
         # agent) from which agents who left are dropped lazily.
@@ -240,15 +251,19 @@ class Dialler:
         """Dialling may have become possible: idle agents on a campaign reconsider.
 
         Those that stay idle keep their places, so the longest idle is still first.  Groups are
-        visited in scenario order, but only those on a campaign that have idle agents.
+        visited in scenario order, but only those on a campaign that have idle agents and may
+        dial now (of the others none would go, nor would the blending policy be asked); whether
+        they may is asked once per class of groups that dial alike.
         """
         acd = self.acd
-        callers = acd.idle_callers
         now = acd.env._now
-        for g in sorted(callers):
+        waking = []
+        for c, groups in enumerate(acd.idle_callers):
+            if groups and self._may_dial(self._class_example[c], now):
+                waking.extend(groups)
+        waking.sort()
+        for g in waking:
             group_idle = acd.idle[g]
-            if group_idle and not self._may_dial(g, now):
-                continue  # none of them would go (nor would the blending policy be asked)
             i = 0
             while i < len(group_idle):
                 a = group_idle[i]
@@ -259,7 +274,7 @@ class Dialler:
                 acd.make_idle(a, at=i)
                 i += 1
             if not group_idle:
-                callers.discard(g)
+                acd.idle_callers[self.caller_class[g]].discard(g)
 
     # --- mechanics ----------------------------------------------------------------------------
 

@@ -204,16 +204,20 @@ class ACD:
         self._period_agent = [index[p[0]] for p in self.periods]
         inbound_groups = [bool(g.skills) for g in scenario.groups]
         blended_groups = [bool(g.skills and g.outbound) for g in scenario.groups]
-        self._calls_out = [bool(g.outbound) for g in scenario.groups]
         self.inbound_capable = [inbound_groups[g] for g in self.agent_group]
         self._blended = [blended_groups[g] for g in self.agent_group]
         self._idle_inbound = 0  # idle agents able to take inbound work
         self._idle_blended = 0  # idle agents of blended groups
-        self.idle_callers: set[int] = set()  # groups on a campaign that may have idle agents
         self._asking = -1  # the agent whose outbound move a policy is deciding
 
         # Outbound: a dialler, and the recent inbound outcomes a policy may look at.
         self.dialler = Dialler(self, seed, replication) if scenario.outbound else None
+        # Groups on a campaign that may have idle agents, by the dialler's class of group
+        # (groups in one class dial alike: the dialler asks once per class whether to wake).
+        self._caller_class = (self.dialler.caller_class if self.dialler is not None
+                              else [-1] * len(groups))
+        self.idle_callers: list[set[int]] = [set() for _ in range(
+            max(self._caller_class, default=-1) + 1)]
         self._recent: deque | None = deque() if self.dialler is not None else None
         # For each ``seconds`` a policy has asked about: how many of ``_recent`` were
         # answered within it (kept up to date, so that asking costs no pass over them).
@@ -287,8 +291,9 @@ class ACD:
             self._idle_blended += 1
         for index in self._orders_of[g]:
             index.add(g)
-        if self._calls_out[g]:
-            self.idle_callers.add(g)
+        c = self._caller_class[g]
+        if c >= 0:
+            self.idle_callers[c].add(g)
 
     def took_idle(self, a: int) -> None:
         """Agent ``a`` has just been taken off its group's idle agents."""
