@@ -128,13 +128,13 @@ class ACD:
     """The automatic call distributor of one simulated day (one replication).
 
     Attributes that policies may read: ``now``; ``idle[g]`` (deque of idle agents of group
-    ``g``, longest idle first); ``first_idle_group(t)``; ``queues[t]`` and ``waiting(t)``
-    (contacts of type ``t`` waiting, oldest first); ``routes[t]`` (``(group, overflow
-    delay)`` in preference order); ``skills[g]`` (``(type, overflow delay)`` in the group's
-    preference order); ``priority[t]``; ``agent_group[a]``; ``contact_type[c]``;
-    ``arrival_at[c]``.  Agents join ``idle[g]`` only through :meth:`make_idle`, and whoever
-    takes one off it calls :meth:`took_idle` (a routing policy's ``agent_for`` need not: the
-    ACD does it for the agent returned).
+    ``g``, longest idle first); ``first_idle_group(t)`` (``idle_order[t].first(idle)``);
+    ``queues[t]`` and ``waiting(t)`` (contacts of type ``t`` waiting, oldest first);
+    ``routes[t]`` (``(group, overflow delay)`` in preference order); ``skills[g]`` (``(type,
+    overflow delay)`` in the group's preference order); ``priority[t]``; ``agent_group[a]``;
+    ``contact_type[c]``; ``arrival_at[c]``.  Agents join ``idle[g]`` only through
+    :meth:`make_idle`, and whoever takes one off it calls :meth:`took_idle` (a routing
+    policy's ``agent_for`` need not: the ACD does it for the agent returned).
     """
 
     def __init__(self, scenario: Scenario, contacts: DrawnContacts,
@@ -187,7 +187,7 @@ class ACD:
         self.idle = [deque() for _ in groups]
         # Indexes kept as agents become idle: per type, the groups that answer it at once.
         self._orders_of: list[list[GroupOrder]] = [[] for _ in groups]
-        self._first_idle = [self.idle_index([g for g, d in r if d == 0.0]) for r in self.routes]
+        self.idle_order = [self.idle_index([g for g, d in r if d == 0.0]) for r in self.routes]
 
         # Agents: one entry per working period (a head count may give an agent several).
         self.periods = scenario.agent_periods()
@@ -266,7 +266,7 @@ class ACD:
 
     def first_idle_group(self, t: int) -> int | None:
         """The first group of ``routes[t]`` without overflow delay that has an idle agent."""
-        return self._first_idle[t].first(self.idle)
+        return self.idle_order[t].first(self.idle)
 
     # --- the idle agents: every change goes through these, so the counts and indexes hold ---
 
