@@ -28,8 +28,10 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -134,9 +136,17 @@ def _raise(problems):
         raise ScenarioError(problems)
 
 
+_PACKAGE = str(Path(__file__).resolve().parent)
+
+
 def _warn(message: str) -> None:
-    """Input that is legal but surely a mistake (it does nothing): a warning, not an error."""
-    warnings.warn(message, UserWarning, stacklevel=4)
+    """Input that is legal but surely a mistake (it does nothing): a warning, not an error,
+    attributed to the first caller outside blendsim (the line that built the scenario)."""
+    level, frame = 2, sys._getframe(1)  # stacklevel 2 is the caller of _warn
+    while frame is not None and (frame.f_code.co_filename.startswith(_PACKAGE)
+                                 or frame.f_code.co_filename == "<string>"):  # dataclass init
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
 
 
 def parse_clock(text, path: str) -> float:
