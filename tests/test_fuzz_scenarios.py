@@ -111,11 +111,12 @@ def _time_guard(seconds: int):
         raise TimeoutError(f"a case took more than {seconds} s")
 
     old = signal.signal(signal.SIGALRM, fail)
-    signal.alarm(seconds)
+    # Then again every second: an exception raised inside a gc callback is swallowed.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
     try:
         yield
     finally:
-        signal.alarm(0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
 
 
