@@ -38,7 +38,7 @@ A student writes a new one in ten lines:
 from __future__ import annotations
 
 import math
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, MISSING, dataclass, fields
 from typing import Protocol, runtime_checkable
 
 from ._checks import fmt
@@ -246,6 +246,12 @@ def policy_from_dict(data, path: str = "blending"):
     if kind == "threshold" and "reserve" not in kwargs:
         raise ScenarioError([f"{path}.reserve is missing: a threshold policy needs the number "
                              f"of idle agents to keep for inbound (reserve = 0 blends freely)"])
+    missing = [f.name for f in fields(cls) if f.name not in kwargs
+               and f.default is MISSING
+               and f.default_factory is MISSING]
+    if missing:
+        raise ScenarioError([f"{path}.{k} is missing: the {kind} policy needs it"
+                             for k in missing])
     if kind == "time_windows" and isinstance(kwargs.get("windows"), list):
         from .scenario import parse_clock
 

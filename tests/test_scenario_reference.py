@@ -14,7 +14,7 @@ import pytest
 
 import blendsim
 from blendsim import ScenarioError
-from blendsim.blending import AllOf, Threshold, TimeWindows, policy_from_dict
+from blendsim.blending import AllOf, Threshold, policy_from_dict
 from blendsim.records import OUTCOMES
 from blendsim.scenario import SL_DEFINITIONS
 from blendsim.scenario_keys import (
@@ -245,14 +245,7 @@ def _policy_required(p) -> set[str]:
             or (type(p).__name__, f.name) in FILE_REQUIRED}
 
 
-_KNOWN_BUG = pytest.mark.xfail(
-    raises=TypeError, strict=True,
-    reason="blending.policy_from_dict: a time_windows policy without windows is a TypeError "
-           "traceback, not 'blending[0].windows is missing' (remove this mark when fixed)")
-
-
-@pytest.mark.parametrize("policy", [pytest.param(p, marks=_KNOWN_BUG)
-                                    if isinstance(p, TimeWindows) else p for p, _ in POLICIES],
+@pytest.mark.parametrize("policy", [p for p, _ in POLICIES],
                          ids=[p.to_dict()["policy"] for p, _ in POLICIES])
 def test_a_policys_required_keys_are_required(policy):
     name = policy.to_dict()["policy"]
