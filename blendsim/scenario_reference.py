@@ -250,6 +250,12 @@ def _questions() -> list[str]:
         f"(`dial_ratio = {c.dial_ratio:g}`); and a connected customer "
         f"with no agent free hangs up after {c.connected_patience.mean:g} s. See "
         "[`[[outbound]]`](#outbound).",
+        "- **Is input that loads always sensible?** Anything out of bounds is an error naming "
+        "the key, the value and what is allowed, and every problem of a file is reported at "
+        "once. Input that is legal but does nothing loads with a warning: a shift that ends "
+        "before opening or starts at closing, a dialling window (of a campaign or a "
+        "`time_windows` policy) wholly outside the hours when calls are possible, a "
+        "`stop_before_close` as long as the day.",
         "- **What if there is no `[[blending]]`?** Blended agents blend freely: the policy "
         f"is `{fallback.to_dict()['policy']}` with `reserve = {fallback.reserve}`. See "
         "[`[[blending]]`](#blending).", ""]

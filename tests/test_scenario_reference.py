@@ -573,3 +573,35 @@ def test_the_whole_scenario_bounds_listed_hold(case):
     name, change, limit = case
     assert f"| `{name}` | {limit:,} |" in TEXT
     assert _digits(limit) in problems(change(base())).replace(",", "")
+
+
+def _shifts(*pairs):
+    def change(data):
+        del data["groups"][0]["headcount"]
+        data["groups"][0]["shifts"] = [{"start": a, "end": b} for a, b in pairs]
+        return data
+    return change
+
+
+def _campaign(**keys):
+    return lambda data: _with_campaign(data, {
+        "name": "c", "talk_time": {"dist": "exponential", "mean": 300}, **keys})
+
+
+def _outside_policy(data):
+    data["blending"] = [{"policy": "time_windows", "windows": [["11:00", "12:00"]]}]
+    return _with_campaign(data)
+
+
+@pytest.mark.parametrize("change, match", [
+    (_shifts(("05:00", "07:00"), ("08:00", "10:00")), r"shifts\[0\] .* ends before opening"),
+    (_shifts(("10:00", "11:00"), ("08:00", "10:00")), r"shifts\[0\] .* starts at closing"),
+    (_campaign(windows=[["11:00", "12:00"]]), r"outbound\[0\]\.windows\[0\] .* wholly outside"),
+    (_outside_policy, r"blending\[0\]\.windows\[0\] .* wholly outside"),
+    (_campaign(stop_before_close=7200), r"stop_before_close 7200 seconds is the whole day"),
+], ids=["shift-before-opening", "shift-at-closing", "campaign-window", "policy-window",
+        "stop-before-close"])
+def test_legal_input_that_does_nothing_loads_with_a_warning(change, match):
+    with pytest.warns(UserWarning, match=match):
+        assert load(change(base())) is not None
+    assert "Input that is legal but does nothing loads with a warning" in TEXT
