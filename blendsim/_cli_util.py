@@ -148,6 +148,20 @@ def number_option(option: str, text: str, *, low: float | None = 0.0, low_open=F
     return x
 
 
+def seed_option(text: str) -> int:
+    """``--seed``: a whole number read exactly (a printed 128-bit seed replays the same run).
+
+    Read as a float it would lose every digit past the 16th, and the run it names with it.
+    """
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()):
+        raise InputError(f"--seed must be a whole number >= 0 written in digits "
+                         f"(got {text!r})")
+    if len(digits) > 40:  # 2**128 has 39 digits: the longest seed blendsim prints
+        raise InputError(f"--seed must have at most 40 digits (got {len(digits)})")
+    return int(digits)
+
+
 # --------------------------------------------------------------------------------------------
 # Output helpers
 

@@ -591,6 +591,12 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library warning (legal input that is almost surely a mistake) as one plain line."""
+    for text in str(message).splitlines() or [""]:
+        print(f"blendsim: warning: {text}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 bad input or infeasible).
 
@@ -602,7 +608,9 @@ def main(argv: list[str] | None = None) -> int:
     from .backends import interrupt_on_signals
 
     parser = _parser()
-    with interrupt_on_signals() as caught:
+    with interrupt_on_signals() as caught, warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = _show_warning
         try:
             args = parser.parse_args(argv)
             if args.command is None:

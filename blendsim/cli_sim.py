@@ -27,6 +27,7 @@ from ._cli_util import (
     parse_int_range,
     pct,
     secs,
+    seed_option,
     write_folder_atomically,
 )
 from .errors import InputError
@@ -228,8 +229,7 @@ def _options(args) -> tuple[Scenario, int, int]:
     """The scenario, replications and seed (fresh when not given) of a simulating command."""
     sc = load_scenario(args.scenario)
     reps = int(number_option("--replications", args.replications, low=1, integer=True))
-    seed = new_seed() if args.seed is None else int(
-        number_option("--seed", args.seed, low=0, integer=True))
+    seed = new_seed() if args.seed is None else seed_option(args.seed)
     if args.out:
         check_out_folder(Path(args.out))  # refuse a bad --out before a long simulation
     return sc, reps, seed

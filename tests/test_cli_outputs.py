@@ -479,3 +479,38 @@ def test_baseline_run_says_no_outbound_call_was_made(capsys):
     assert header.split() == ["start", "offered", "SL", "ASA", "(s)", "abandoned", "agents",
                               "occupancy"]
     assert "intervals under the 80% target (by their mean):" in out
+
+
+# --------------------------------------------------------------------------------------------
+# The printed seed replays the run; warnings are one line
+
+
+def test_the_seed_a_run_prints_replays_it_exactly(capsys):
+    assert main(["run", BASELINE, "--replications", "2", "--json", "--quiet"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    seed = first["seed"]
+    assert seed > 2**53  # fresh entropy has more digits than a float keeps
+    assert main(["run", BASELINE, "--replications", "2", "--seed", str(seed), "--json",
+                 "--quiet"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["seed"] == seed
+    assert again["summary"] == first["summary"]
+
+
+@pytest.mark.parametrize("text", ["1.5", "-1", "1e3", "nan", "٣", "1" * 41])
+def test_a_seed_that_is_not_plain_digits_is_refused(text, capsys):
+    assert main(["run", BASELINE, "--replications", "1", "--seed", text]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("blendsim: error: --seed must") and err.count("\n") == 1
+
+
+def test_a_warning_is_one_plain_line(tmp_path, capsys):
+    text = Path(BASELINE).read_text().replace('windows = [["10:00", "16:00"]]',
+                                              'windows = [["05:00", "06:00"]]')
+    path = tmp_path / "early.toml"
+    path.write_text(text)
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert lines and all(line.startswith("blendsim: warning: ") for line in lines), err
+    assert "UserWarning" not in err and "05:00" in err
