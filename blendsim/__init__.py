@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .backends import Interrupted
 from .blend import BlendResult, best_reserve, required_blend_agents, threshold_blend
 from .blending import AllOf, Dedicated, ServiceLevelGuard, Threshold, TimeWindows
 from .campaign import OutboundCampaign, Segment
@@ -55,6 +56,7 @@ __all__ = [
     "InboundType",
     "InfeasibleError",
     "InputError",
+    "Interrupted",
     "Lognormal",
     "OutboundCampaign",
     "Result",

@@ -21,7 +21,8 @@ EXPECTED = {
     "OutboundCampaign", "Segment", "AllOf", "Dedicated", "ServiceLevelGuard", "Threshold",
     "TimeWindows", "tradeoff", "sweep", "read_store",
     # errors and version
-    "BlendsimError", "InfeasibleError", "InputError", "ScenarioError", "__version__",
+    "BlendsimError", "InfeasibleError", "InputError", "Interrupted", "ScenarioError",
+    "__version__",
 }
 
 
