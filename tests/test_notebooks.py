@@ -35,6 +35,8 @@ DRAWS = re.compile(r"\b(plt|ax|fig|plots)\.\w+\(")
 MACHINE_PATHS = re.compile(r"(/work/|/tmp/|/home/|/Users/|/root/|/private/var/|[A-Za-z]:\\\\)")
 
 
+PROGRESS = re.compile(r"^[\w ]+: \d+ of \d+ done, about .+ left$")
+
 def _kernel_or_skip():
     """nbclient and a kernel are needed to execute; CI must have them (the dev extras)."""
     if os.environ.get("CI"):
@@ -83,8 +85,10 @@ def _check_outputs(nb, name: str) -> None:
             assert shown == 0, f"{name} cell {n} shows an image but is not a figure cell"
         for out in cell.outputs:
             assert out.output_type != "error", f"{name} cell {n}: {out.get('evalue')}"
-            assert not (out.output_type == "stream" and out.name == "stderr"), \
-                f"{name} cell {n} wrote to stderr (a warning?): {out.text[:300]}"
+            if out.output_type == "stream" and out.name == "stderr":
+                # Only a long run's time-left lines may go there (a slow machine prints them).
+                other = [line for line in out.text.splitlines() if not PROGRESS.match(line)]
+                assert not other, f"{name} cell {n} wrote to stderr (a warning?): {other[:3]}"
 
 
 # What the notebooks tell a student must be what their cells compute: run in the kernel after
