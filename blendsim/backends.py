@@ -51,6 +51,7 @@ MAX_TASKS = 1_000_000
 
 _ADDRESS = re.compile(r"(tcp|tls|ws|wss)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})")
 _WATCH_EVERY = 0.25  # seconds between a worker's checks that its parent is alive
+_TERM_GRACE = 5.0  # seconds a worker outlives a SIGTERM, for the parent to stop the pool
 
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
@@ -138,16 +139,33 @@ def _start_method() -> str:
 
 
 def _worker_start(parent: int) -> None:
-    """Each pool worker: leave Ctrl-C to the parent, die of SIGTERM, and watch the parent.
+    """Each pool worker: leave Ctrl-C (and, for a while, SIGTERM) to the parent; watch it.
 
-    Ctrl-C in a terminal reaches every process of the group; the parent alone decides, and
-    stops the workers.  A forked worker inherits the parent's handlers, so they are reset.
+    Ctrl-C in a terminal, and a SIGTERM sent to the process group (``kill -- -PGID``, a
+    service manager), reach every process of the group.  A worker dying of it on its own
+    would leave the parent a "broken pool" to report, or half a result in the pipe to wait
+    for; so the parent alone decides, and kills the workers (:func:`_kill_pool`).  A forked
+    worker inherits the parent's handlers, so both are set here.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, _later_exit)
     threading.Thread(target=_watch_parent, args=(parent, os.getppid()), daemon=True,
                      name="blendsim-watch-parent").start()
+
+
+def _later_exit(signum, frame) -> None:
+    """SIGTERM in a worker: exit a few seconds later, unless the parent has killed us first.
+
+    The delay gives the parent time to stop the pool in order; the exit still comes when the
+    SIGTERM was the pool's own (``ProcessPoolExecutor`` terminates the workers of a broken
+    pool and waits for them).
+    """
+    def leave():
+        time.sleep(_TERM_GRACE)
+        os._exit(128 + signum)
+
+    threading.Thread(target=leave, daemon=True, name="blendsim-term").start()
 
 
 def _watch_parent(parent: int, ppid: int) -> None:
@@ -211,17 +229,14 @@ def _kill_pool() -> None:
     lock = getattr(getattr(pool, "_result_queue", None), "_wlock", None)
     held = lock is not None and lock.acquire(timeout=2.0)
     try:
-        for p in processes:
+        for p in processes:  # workers put SIGTERM off (see _worker_start): SIGKILL them
             with contextlib.suppress(OSError, ValueError):
-                p.terminate()
+                p.kill()
         pool.shutdown(wait=False, cancel_futures=True)
         deadline = time.monotonic() + 2.0
         for p in processes:
             with contextlib.suppress(OSError, ValueError, AssertionError):
                 p.join(max(0.0, deadline - time.monotonic()))
-                if p.is_alive():
-                    p.kill()
-                    p.join(1.0)
     finally:
         if held:
             lock.release()

@@ -131,6 +131,19 @@ def test_a_pool_run_stops_on_a_signal_with_one_line_and_no_worker_left(sig, grou
     assert_gone(workers)
 
 
+@pytest.mark.parametrize("settle", [0.3, 0.8, 1.5, 2.5])
+def test_sigterm_to_the_whole_process_group_stops_cleanly(settle):
+    # A service manager or ``kill -- -PGID`` reaches the workers too: they leave it to the
+    # parent, which stops them (no false "a worker stopped" error, no hang mid-result).
+    proc = start(RUN)
+    workers = wait_for_workers(proc, 2, settle=settle)
+    code, out, err = stop(proc, signal.SIGTERM, group=True)
+    assert code == 143, err
+    assert re.fullmatch(r"blendsim: interrupted: \d+ of 1000 replications finished; "
+                        r"nothing written\n", err), err
+    assert_gone(workers)
+
+
 def test_a_serial_run_stops_on_sigterm():
     proc = start([*RUN, "--backend", "serial"])
     time.sleep(3.0)  # imported and simulating by then (no workers to wait for)
