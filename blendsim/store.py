@@ -235,7 +235,11 @@ class Store:
             raise InputError(f"store {str(self.path)!r} is a folder, not a file")
         if not self.path.parent.exists():
             raise InputError(f"store folder {str(self.path.parent)!r} does not exist")
-        self.db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+        except sqlite3.Error as e:
+            raise InputError(f"cannot open store {str(self.path)!r}: {e} (a store must be a "
+                             f"file blendsim can create and write)") from None
         self._check = _Checker(self.db, self.path, axes, figures)
         try:
             self._open(scenario_text, seed, version)

@@ -269,3 +269,9 @@ def test_read_store_never_writes(reference, tmp_path):
     before = path.read_bytes()
     read_store(path)
     assert path.read_bytes() == before
+
+
+def test_a_store_that_cannot_be_created_is_a_clear_error(blended):
+    # /proc takes no new files: SQLite cannot open (or make) the database there.
+    with pytest.raises(InputError, match=r"cannot open store '/proc/blendsim-test\.sqlite'"):
+        run_on(blended, Path("/proc/blendsim-test.sqlite"))
