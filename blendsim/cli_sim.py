@@ -114,7 +114,8 @@ def under_target(result: Result) -> dict:
     t = result.by_interval()
     level = result.scenario.service_target.level
     flags = (t["service_level"] < level).to_list()
-    return {"count": int(sum(flags)), "of": len(t),
+    judged = int(t["service_level"].notna().sum())  # intervals with an inbound contact
+    return {"count": int(sum(flags)), "of": len(t), "judged": judged,
             "starts": [s for s, f in zip(t["start"], flags, strict=True) if f],
             "spans": _spans(list(t["start"]), flags)}
 
@@ -152,6 +153,12 @@ def print_summary(result: Result) -> None:
     if under["count"]:
         print(f"intervals under the {100 * st.level:g}% target (by their mean): "
               f"{under['count']} of {under['of']}: {under['spans']}")
+    elif under["judged"] == 0:
+        print(f"no interval had an inbound contact: nothing to judge against the "
+              f"{100 * st.level:g}% target")
+    elif under["judged"] < under["of"]:
+        print(f"{under['judged']} of {under['of']} intervals had inbound contacts, and each "
+              f"meets the {100 * st.level:g}% target (by its mean)")
     else:
         print(f"every interval meets the {100 * st.level:g}% target (by its mean)")
     if not result.scenario.outbound:

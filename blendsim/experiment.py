@@ -89,6 +89,9 @@ def contact_table(contacts: pd.DataFrame, target: ServiceTarget,
     return agg.reset_index()[[*keys, *CONTACT_METRICS]]
 
 
+# The contact counts of a day or an interval: 0 where no contact came (ratios stay NaN there).
+COUNTS = ["offered", "answered", "abandoned", "blocked", "balked", "unserved"]
+
 # Figures that are shares (in [0, 1]); every figure is >= 0.  Confidence intervals are clipped
 # to those ranges: a t interval around a mean near 0 would otherwise dip below it.
 SHARES = {"service_level", "abandon_rate", "occupancy", "utilisation", "connect_rate",
@@ -184,6 +187,7 @@ class Result:
         target = self.scenario.service_target
         day = contact_table(self.inbound, target, ["replication"]).set_index("replication")
         day = day.reindex(range(self.replications))
+        day[COUNTS] = day[COUNTS].fillna(0)  # a replication without inbound contacts: zeros
         total = self._time.groupby("replication")[
             ["inbound", "outbound", "busy", "logged_on", "scheduled"]].sum()
         day["occupancy"] = total["busy"] / total["logged_on"]
@@ -243,8 +247,7 @@ class Result:
         inbound = self.inbound.assign(interval=interval_of(self.inbound["arrival_at"], day))
         table = contact_table(inbound, target, ["replication", "interval"])
         table = table.set_index(["replication", "interval"]).reindex(full)
-        counts = ["offered", "answered", "abandoned", "blocked", "balked", "unserved"]
-        table[counts] = table[counts].fillna(0)
+        table[COUNTS] = table[COUNTS].fillna(0)
         columns = [*CONTACT_METRICS]
         if self.scenario.outbound:
             c = self.contacts

@@ -514,3 +514,19 @@ def test_a_warning_is_one_plain_line(tmp_path, capsys):
     lines = err.splitlines()
     assert lines and all(line.startswith("blendsim: warning: ") for line in lines), err
     assert "UserWarning" not in err and "05:00" in err
+
+
+def test_a_day_without_inbound_calls_counts_zero_contacts(capsys):
+    sc = small_blend(calls=0.0)
+    result = blendsim.simulate(sc, replications=2, seed=3, backend="serial", quiet=True)
+    day = result.summary()
+    assert (day.loc[["offered", "answered", "abandoned"], "mean"] == 0).all()
+    assert np.isnan(day.loc["service_level", "mean"])  # no contact: no service level
+    assert (result.by_interval()["offered"] == 0).all()
+    path = Path(tempfile.mkdtemp()) / "no_calls.toml"
+    path.write_text(blendsim.dump_scenario(sc))
+    assert main(["run", str(path), "--replications", "2", "--seed", "3", "--quiet",
+                 "--backend", "serial"]) == 0
+    out = capsys.readouterr().out
+    assert "contacts offered    0.0" in out and "nan" not in out
+    assert "no interval had an inbound contact: nothing to judge" in out
