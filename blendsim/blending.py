@@ -43,7 +43,7 @@ from typing import Protocol, runtime_checkable
 
 from ._checks import fmt
 from .errors import ScenarioError
-from .limits import MAX_WINDOWS, safe
+from .limits import MAX_AGENTS, MAX_WINDOWS, safe
 
 __all__ = [
     "AllOf",
@@ -66,6 +66,9 @@ class BlendingPolicy(Protocol):
 def _whole(problems, name, value, low):
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         problems.append(f"{name} must be a whole number >= {low} (got {fmt(value)})")
+    elif value > MAX_AGENTS:  # no centre holds more agents: no count of them is larger
+        problems.append(f"{name} must be <= {MAX_AGENTS:,}, the most agents a scenario holds "
+                        f"(got {fmt(value) if value < 10**20 else 'a larger number'})")
 
 
 def check_windows(problems: list[str], windows) -> None:

@@ -93,20 +93,28 @@ def _is_number(x) -> bool:
         return False
 
 
+def _got(x) -> str:
+    """A number as an error message shows it: a 300-digit integer is not spelled out."""
+    digits = len(str(abs(x))) if isinstance(x, int) else 0
+    return fmt(x) if digits <= 20 else f"a whole number of {digits} digits"
+
+
 def _check_number(problems, path, x, *, low=None, low_open=False, high=None, high_open=False,
                   integer=False, unit="", why=""):
-    if not _is_number(x) or (integer and float(x) != int(x)):
+    # Whole numbers stay exact (10**300 is whole, though no float equals it).
+    exact = isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+    if not (exact or _is_number(x)) or (integer and not exact and not float(x).is_integer()):
         what = "a whole number" if integer else "a number"
         problems.append(f"{path} must be {what} (got {safe(x)})")
         return
-    x = float(x)
+    x = int(x) if exact else float(x)
     unit = f" {unit}" if unit else ""
     if low is not None and (x <= low if low_open else x < low):
         problems.append(f"{path} must be {'>' if low_open else '>='} {fmt(low)}{unit} "
-                        f"(got {fmt(x)})")
+                        f"(got {_got(x)})")
     elif high is not None and (x >= high if high_open else x > high):
         problems.append(f"{path} must be {'<' if high_open else '<='} {fmt(high)}{unit} "
-                        f"(got {fmt(x)}){'; ' + why if why else ''}")
+                        f"(got {_got(x)}){'; ' + why if why else ''}")
 
 
 def _check_name(problems, path, x):

@@ -16,6 +16,7 @@ from .blending import AllOf, Dedicated, ServiceLevelGuard, Threshold, TimeWindow
 from .campaign import OutboundCampaign, Segment
 from .distributions import Deterministic, Empirical, Exponential, Gamma, Lognormal, Uniform
 from .limits import (
+    MAX_AGENTS,
     MAX_BUSYNESS_CV,
     MAX_CALLS,
     MAX_CAMPAIGNS,
@@ -323,12 +324,14 @@ DOCS: dict[tuple[str, str], Doc] = {
                                  + _duration("each >= 0"), "Observed values (e.g. "
                                  "from a call log), drawn from uniformly."),
     # --- blending policies ---
-    ("Threshold", "reserve"): Doc("agents", "whole number >= 0", "Idle agents kept for "
+    ("Threshold", "reserve"): Doc("agents", lambda: f"whole number >= 0, at most {MAX_AGENTS:,}",
+                                  "Idle agents kept for "
                                   "inbound: an agent dials only while more than `reserve` "
                                   "agents able to take inbound are idle, counting itself and "
                                   "counting blended agents, so at least `reserve` stay "
                                   "idle."),
-    ("Threshold", "min_idle_blended"): Doc("agents", "whole number >= 1", "And only while at "
+    ("Threshold", "min_idle_blended"): Doc("agents", lambda: "whole number >= 1, at most "
+                                           f"{MAX_AGENTS:,}", "And only while at "
                                            "least this many blended agents are idle, counting "
                                            "itself."),
     ("ServiceLevelGuard", "level"): Doc("fraction", "> 0 and < 1", "Outbound pauses while the "

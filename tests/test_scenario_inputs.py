@@ -283,7 +283,8 @@ def test_a_reversed_day_in_the_file_names_the_file_keys():
 
 @pytest.mark.parametrize(("where", "value", "pattern"), [
     ("headcount", 1e300, r"groups\[0\]\.headcount\[0\] must be <= 5000 .*state for every"),
-    ("headcount", 10**400, r"groups\[0\]\.headcount\[0\] must be a whole number"),
+    ("headcount", 10**400,
+     r"groups\[0\]\.headcount\[0\] must be <= 5000 \(got a whole number of 401 digits\)"),
     ("headcount", 1_000_000, r"groups\[0\]\.headcount\[0\] must be <= 5000"),
     ("volume", 1e300, r"inbound\[0\]\.volume\[0\] must be <= 1000000 .*at most 1,000,000"),
 ])
@@ -421,3 +422,23 @@ def test_a_round_trip_through_toml_keeps_the_bounds():
     text = to_toml(bank(name="=cmd"))
     with pytest.raises(ScenarioError, match="formula injection"):
         load(tomllib.loads(text))
+
+
+# --------------------------------------------------------------------------------------------
+# Found by trying the fixes as a user: counts past any centre, huge whole numbers
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"reserve": 10**21}, "reserve"), ({"reserve": 10_001}, "reserve"),
+    ({"min_idle_blended": 100_000}, "min_idle_blended")])
+def test_threshold_counts_are_bounded_by_the_largest_centre(kwargs, field):
+    with pytest.raises(ScenarioError, match=rf"{field} must be <= 10,000"):
+        Threshold(**kwargs)
+    assert Threshold(reserve=limits.MAX_AGENTS).reserve == limits.MAX_AGENTS
+
+
+@pytest.mark.parametrize("headcount", [10**300, 10**400])
+def test_a_huge_whole_head_count_is_refused_with_the_bound_not_as_not_whole(headcount):
+    with pytest.raises(ScenarioError, match=r"headcount\[0\] must be <= 5000 \(got a whole "
+                                            r"number of \d+ digits\)"):
+        AgentGroup(name="team", skills=["calls"], headcount=[headcount])
