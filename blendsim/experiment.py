@@ -276,7 +276,15 @@ class Result:
         """Contact figures per inbound type over the day, with 95% intervals."""
         table = contact_table(self.inbound, self.scenario.service_target,
                               ["replication", "type"])
-        return _mean_ci(table, ["type"], list(CONTACT_METRICS)).reset_index()
+        # Every type in every replication: a day on which a type had no contact counts 0
+        # offered (left out, the mean count would be taken over busy days only).
+        full = pd.MultiIndex.from_product(
+            [range(self.replications), [t.name for t in self.scenario.inbound]],
+            names=["replication", "type"])
+        table["type"] = table["type"].astype(str)
+        table = table.set_index(["replication", "type"]).reindex(full)
+        table[COUNTS] = table[COUNTS].fillna(0)
+        return _mean_ci(table.reset_index(), ["type"], list(CONTACT_METRICS)).reset_index()
 
     def by_segment(self) -> pd.DataFrame:
         """Outbound figures per campaign and segment over the day, with 95% intervals."""

@@ -530,3 +530,19 @@ def test_a_day_without_inbound_calls_counts_zero_contacts(capsys):
     out = capsys.readouterr().out
     assert "contacts offered    0.0" in out and "nan" not in out
     assert "no interval had an inbound contact: nothing to judge" in out
+
+
+def test_a_type_without_contacts_on_some_days_counts_zero_on_those_days():
+    sc = Scenario(name="t", day=Day(open_at=0, close_at=3600, interval=1800),
+                  inbound=[InboundType(name="busy", volume=[20, 20],
+                                       handle_time=Exponential(mean=60)),
+                           InboundType(name="rare", volume=[0.3, 0.3],
+                                       handle_time=Exponential(mean=60))],
+                  groups=[AgentGroup(name="g", skills=["busy", "rare"], headcount=[3, 3])])
+    result = blendsim.simulate(sc, replications=20, seed=1, backend="serial", quiet=True)
+    per_day = (result.inbound.groupby(["replication", "type"], observed=True).size()
+               .unstack(fill_value=0).reindex(range(20), fill_value=0))
+    assert (per_day["rare"] == 0).any()  # the case under test: days without a rare call
+    table = result.by_type().set_index("type")
+    for name in ("busy", "rare"):
+        assert table.loc[name, "offered"] == pytest.approx(per_day[name].mean())
