@@ -536,9 +536,11 @@ def test_fuzzed_options_never_crash(capsys, argv):
 
 
 # --------------------------------------------------------------------------------------------
-# Real data (skipped without /work/shared/data): one day of a bank's 5-minute counts
+# Real data (skipped without ../shared/data beside the repository): one day of a bank's
+# 5-minute counts
 
-BANK = Path("/work/shared/data/us_bank_2003_5min_calls_handled.csv")
+BANK = (Path(__file__).resolve().parents[1].parent / "shared" / "data"
+        / "us_bank_2003_5min_calls_handled.csv")
 
 
 @pytest.mark.skipif(not BANK.is_file(), reason="real call-centre data not available")
