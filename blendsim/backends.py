@@ -183,8 +183,8 @@ def _watch_parent(parent: int, ppid: int) -> None:
                 os.kill(parent, 0)
             except ProcessLookupError:
                 gone = True
-            except OSError:
-                pass
+            except PermissionError:  # it exists (as another user's process): not gone
+                gone = False
         if gone:
             os._exit(1)
 
@@ -296,7 +296,7 @@ class _Lines:
         self.next_at = now + self.every
 
     def close(self) -> None:
-        pass
+        """Nothing to close: every estimate is a line already printed (tqdm's bar has one)."""
 
 
 def run_tasks(func: Callable, tasks: Sequence[tuple], *, backend: str = "pool",
