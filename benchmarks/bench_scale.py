@@ -48,7 +48,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     import blendsim as bs
-    from blendsim.backends import run_tasks
+    from blendsim.experiment.backends import run_tasks
 
     sc = bs.load_scenario(ROOT / "scenarios" / "bank_blended.toml")
     reps = 16 if args.quick else 60

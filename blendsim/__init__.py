@@ -11,35 +11,46 @@ unit of your choice for the formulas; the simulation works in seconds.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-from .backends import Interrupted
-from .blend import BlendResult, best_reserve, required_blend_agents, threshold_blend
-from .blending import AllOf, Dedicated, ServiceLevelGuard, Threshold, TimeWindows
-from .campaign import OutboundCampaign, Segment
-from .distributions import Deterministic, Empirical, Exponential, Gamma, Lognormal, Uniform
-from .erlang import ErlangAResult, asa, erlang_a, erlang_b, erlang_c, occupancy, service_level
-from .errors import BlendsimError, InfeasibleError, InputError, ScenarioError
-from .experiment import Result, simulate
-from .scenario import (
-    AgentGroup,
-    Day,
-    InboundType,
-    Scenario,
-    ServiceTarget,
-    Shift,
-    dump_scenario,
-    load_scenario,
+from blendsim._version import __version__
+from blendsim.analytic.blend import (
+    BlendResult,
+    best_reserve,
+    required_blend_agents,
+    threshold_blend,
 )
-from .staffing import StaffingResult, required_agents, scheduled_agents, staffing_table
-from .store import read_store
-from .sweep import sweep
-from .tradeoff import tradeoff
-
-try:
-    __version__ = version("blendsim")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+from blendsim.analytic.erlang import (
+    ErlangAResult,
+    asa,
+    erlang_a,
+    erlang_b,
+    erlang_c,
+    occupancy,
+    service_level,
+)
+from blendsim.analytic.staffing import (
+    StaffingResult,
+    required_agents,
+    scheduled_agents,
+    staffing_table,
+)
+from blendsim.errors import BlendsimError, InfeasibleError, InputError, ScenarioError
+from blendsim.experiment.backends import Interrupted
+from blendsim.experiment.replications import Result, simulate
+from blendsim.experiment.store import read_store
+from blendsim.experiment.sweep import sweep
+from blendsim.experiment.tradeoff import tradeoff
+from blendsim.policies.blending import AllOf, Dedicated, ServiceLevelGuard, Threshold, TimeWindows
+from blendsim.scenario.campaign import OutboundCampaign, Segment
+from blendsim.scenario.distributions import (
+    Deterministic,
+    Empirical,
+    Exponential,
+    Gamma,
+    Lognormal,
+    Uniform,
+)
+from blendsim.scenario.model import Scenario, dump_scenario, load_scenario
+from blendsim.scenario.parts import AgentGroup, Day, InboundType, ServiceTarget, Shift
 
 __all__ = [
     "AgentGroup",

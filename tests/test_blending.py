@@ -51,7 +51,7 @@ from blendsim import (
     threshold_blend,
     tradeoff,
 )
-from blendsim.tradeoff import with_blended_agents
+from blendsim.scenario.variants import with_blended_agents
 
 # --------------------------------------------------------------------------------------------
 # 1. Agreement with the exact Markov chain

@@ -1,4 +1,4 @@
-"""Tests of the ``blendsim`` command line, run in-process through ``blendsim.cli.main``.
+"""Tests of the ``blendsim`` command line, run in-process through ``blendsim.cli.app``.
 
 The CLI is a thin shell over the library, so every figure it prints or writes is compared
 with the library's own answer for the same question.  Errors must come out as one line,
@@ -31,7 +31,7 @@ from blendsim import (
     staffing_table,
     threshold_blend,
 )
-from blendsim.cli import main, parse_duration, parse_int_range, parse_target
+from blendsim.cli.app import main, parse_duration, parse_int_range, parse_target
 from blendsim.errors import InputError
 
 # --------------------------------------------------------------------------------------------

@@ -29,9 +29,9 @@ from blendsim import (
     staffing_table,
     threshold_blend,
 )
-from blendsim._cli_util import number_option, parse_duration, parse_int_range, parse_target
-from blendsim.blend import chain_states
-from blendsim.cli import main
+from blendsim.analytic.blend import chain_states
+from blendsim.cli._args import number_option, parse_duration, parse_int_range, parse_target
+from blendsim.cli.app import main
 from blendsim.errors import InfeasibleError, InputError
 
 ERLANG = ["erlang", "--calls", "120", "--interval", "30m", "--aht", "240", "--target", "80/20"]
@@ -573,7 +573,7 @@ def test_required_blend_agents_is_bounded():
 
 
 def test_forecast_size_is_bounded(capsys, tmp_path, monkeypatch):
-    import blendsim.cli as cli
+    import blendsim.cli.app as cli
 
     monkeypatch.setattr(cli, "MAX_FORECAST_ROWS", 4)
     line = error_line(capsys, "staff", forecast(tmp_path / "f.csv", DAY), "--target", "80/20")

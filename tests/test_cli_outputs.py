@@ -1,7 +1,7 @@
 """What the simulation commands print and write: --json, --out folders, CSV precision, charts,
 and the trade-off's collapsed reserves and best point judged with its confidence interval.
 
-Every command runs in-process through ``blendsim.cli.main`` and is compared with the library's
+Every command runs in-process through ``blendsim.cli.app`` and is compared with the library's
 own answer for the same seed.
 """
 
@@ -19,20 +19,23 @@ import pandas as pd
 import pytest
 
 import blendsim
-from blendsim import plots
-from blendsim._cli_util import (
+from blendsim.cli.app import main
+from blendsim.errors import BlendsimError, InputError
+from blendsim.experiment.tradeoff import best_point, tradeoff, verdicts
+from blendsim.outputs import plots
+from blendsim.outputs.files import (
     MANIFEST,
     csv_text,
     dumps,
     write_atomically,
     write_folder_atomically,
 )
-from blendsim.blending import Threshold
-from blendsim.cli import main
-from blendsim.distributions import Deterministic, Exponential
-from blendsim.errors import BlendsimError, InputError
-from blendsim.scenario import AgentGroup, Day, InboundType, OutboundCampaign, Scenario
-from blendsim.tradeoff import best_point, reserve_cap, tradeoff, verdicts
+from blendsim.policies.blending import Threshold
+from blendsim.scenario.campaign import OutboundCampaign
+from blendsim.scenario.distributions import Deterministic, Exponential
+from blendsim.scenario.model import Scenario
+from blendsim.scenario.parts import AgentGroup, Day, InboundType
+from blendsim.scenario.variants import reserve_cap
 
 ROOT = Path(__file__).resolve().parents[1]
 BLENDED = str(ROOT / "scenarios" / "bank_blended.toml")
@@ -235,7 +238,7 @@ def test_a_folder_blendsim_did_not_write_is_refused_before_simulating(capsys, tm
     out = tmp_path / "mine"
     out.mkdir()
     (out / "budget.xlsx").write_text("numbers")
-    monkeypatch.setattr(blendsim.cli_sim, "simulate",
+    monkeypatch.setattr(blendsim.cli.sim, "simulate",
                         lambda *a, **k: pytest.fail("simulated before checking --out"))
     line = error_line(capsys, "run", BLENDED, "--replications", "2", "--out", out, *FAST)
     assert f"--out: {str(out)!r} holds files blendsim did not write (budget.xlsx)" in line
@@ -402,7 +405,7 @@ def test_tradeoff_command_says_when_more_replications_are_needed(capsys):
 def test_charts_use_no_pyplot_state_and_no_backend_switch():
     import matplotlib.pyplot as plt
 
-    for module in (plots, blendsim.cli_sim):
+    for module in (plots, blendsim.cli.sim):
         tree = ast.parse(Path(module.__file__).read_text())
         imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}

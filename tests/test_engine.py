@@ -37,8 +37,8 @@ from blendsim import (
     Uniform,
     simulate,
 )
-from blendsim.engine import draw_contacts, run_day
-from blendsim.records import OUTCOMES, Records
+from blendsim.engine.acd import draw_contacts, run_day
+from blendsim.metrics.records import OUTCOMES, Records
 
 # --------------------------------------------------------------------------------------------
 # Helpers for tiny deterministic days

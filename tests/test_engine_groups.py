@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import blendsim.engine as engine
+import blendsim.engine.acd as engine
 from blendsim import (
     AgentGroup,
     Day,
@@ -44,9 +44,9 @@ from blendsim import (
     TimeWindows,
     simulate,
 )
-from blendsim.dialler import Dialler
-from blendsim.engine import draw_contacts, run_day
-from blendsim.routing import GroupOrder, LongestIdle
+from blendsim.engine.acd import draw_contacts, run_day
+from blendsim.engine.dialler import Dialler
+from blendsim.policies.routing import GroupOrder, LongestIdle
 
 H = 3600.0
 

@@ -10,7 +10,7 @@ list emptied; two strings swapped) and then either
   occupancy, service level and rates in [0, 1], waits >= 0, and every inbound arrival is
   accounted for by exactly one outcome.
 
-A sample of cases also goes through ``blendsim.cli.main(["validate" | "run", file])``, which
+A sample of cases also goes through ``blendsim.cli.app(["validate" | "run", file])``, which
 must return 0 or 1 and never raise.
 
 The CI profile runs ``BLENDSIM_FUZZ_EXAMPLES`` cases (default 150);
@@ -38,10 +38,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import blendsim
-from blendsim.cli import main
+from blendsim.cli.app import main
 from blendsim.errors import ScenarioError
-from blendsim.scenario import Scenario
-from blendsim.scenario_file import to_toml
+from blendsim.scenario.file import to_toml
+from blendsim.scenario.model import Scenario
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.toml"))
 BASES = [tomllib.loads(p.read_text(encoding="utf-8")) for p in SCENARIOS]

@@ -28,11 +28,11 @@ from pathlib import Path
 import pytest
 
 from blendsim import InputError, load_scenario, simulate
-from blendsim import backends as backends_module
-from blendsim.backends import Interrupted, about, run_tasks
-from blendsim.cli import main
-from blendsim.store import read_store
-from blendsim.sweep import sweep
+from blendsim.cli.app import main
+from blendsim.experiment import backends as backends_module
+from blendsim.experiment.backends import Interrupted, about, run_tasks
+from blendsim.experiment.store import read_store
+from blendsim.experiment.sweep import sweep
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads processes from /proc")
@@ -80,7 +80,7 @@ def start(args: list[str]) -> subprocess.Popen:
     def default_ctrl_c():  # a background job may inherit SIGINT ignored
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
-    return subprocess.Popen([sys.executable, "-m", "blendsim.cli", *args],
+    return subprocess.Popen([sys.executable, "-m", "blendsim", *args],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=default_ctrl_c)
@@ -209,7 +209,7 @@ def test_simulate_says_how_many_finished_when_interrupted(blended, monkeypatch):
             yield i, func(*tasks[i])
         raise KeyboardInterrupt
 
-    experiment = sys.modules["blendsim.experiment"]
+    experiment = sys.modules["blendsim.experiment.replications"]
     monkeypatch.setattr(experiment, "run_tasks", three_then_ctrl_c)
     with pytest.raises(Interrupted, match=r"^3 of 10 replications finished; nothing written$"):
         simulate(blended, replications=10, seed=1, backend="serial")
@@ -223,7 +223,7 @@ def test_a_sweep_without_a_store_says_nothing_was_kept(blended, monkeypatch):
             yield i, func(*tasks[i])
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sys.modules["blendsim.sweep"], "run_tasks", two_then_ctrl_c)
+    monkeypatch.setattr(sys.modules["blendsim.experiment.sweep"], "run_tasks", two_then_ctrl_c)
     with pytest.raises(Interrupted, match=r"^2 of 4 replications finished; nothing kept"):
         sweep(blended, {"reserve": [1, 2]}, replications=2, seed=1, backend="serial")
 

@@ -14,8 +14,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import blendsim  # noqa: E402
-from blendsim import plots  # noqa: E402
-from blendsim.cli import main  # noqa: E402
+from blendsim.cli.app import main  # noqa: E402
+from blendsim.outputs import plots  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BLENDED = ROOT / "scenarios" / "bank_blended.toml"

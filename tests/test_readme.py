@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from blendsim.cli import main
+from blendsim.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

@@ -35,16 +35,16 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 
 import blendsim
 from blendsim import InputError, Threshold, load_scenario, simulate, tradeoff
-from blendsim._cli_util import pct, secs
-from blendsim.backends import TaskError, _progress, run_tasks
-from blendsim.cli import main
-from blendsim.cli_sim import parse_vary
-from blendsim.scenario_file import scenario_to_dict, to_toml
-from blendsim.store import read_store
-from blendsim.sweep import field_paths, point_scenario, replication_figures, sweep
+from blendsim.cli.app import main
+from blendsim.cli.sim import parse_vary
+from blendsim.experiment.backends import TaskError, _progress, run_tasks
+from blendsim.experiment.store import read_store
+from blendsim.experiment.sweep import field_paths, point_scenario, replication_figures, sweep
+from blendsim.outputs.tables import pct, secs
+from blendsim.scenario.file import scenario_to_dict, to_toml
 
-sweep_module = importlib.import_module("blendsim.sweep")  # (blendsim.sweep is the function)
-cli_sim = importlib.import_module("blendsim.cli_sim")
+sweep_module = importlib.import_module("blendsim.experiment.sweep")
+cli_sim = importlib.import_module("blendsim.cli.sim")
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 BLENDED = SCENARIOS / "bank_blended.toml"
@@ -303,7 +303,7 @@ def run_python_c(code: str) -> subprocess.CompletedProcess:
 def test_a_script_without_a_main_guard_runs_on_the_default_pool(tmp_path, serial_result):
     done = run_python(tmp_path, f'''
 import blendsim as bs
-from blendsim import backends
+from blendsim.experiment import backends
 r = bs.simulate(bs.load_scenario({str(BLENDED)!r}), replications=4, seed=5)
 print(backends._pool is not None, r.contacts.shape[0], r.summary().loc["answered", "mean"])
 ''')
@@ -316,7 +316,7 @@ print(backends._pool is not None, r.contacts.shape[0], r.summary().loc["answered
 
 
 def test_a_policy_class_of_the_main_module_stays_in_process_by_default(monkeypatch):
-    from blendsim.experiment import default_backend
+    from blendsim.experiment.replications import default_backend
 
     main_module = sys.modules["__main__"]
     cls = type("NotAtLunch", (), {"__module__": "__main__",
@@ -396,7 +396,7 @@ def uninterrupted(blended, tmp_path_factory):
 
 
 def sweep_command(store: Path, *backend: str) -> list[str]:
-    return [sys.executable, "-m", "blendsim.cli", "sweep", str(BLENDED), *KILL_GRID,
+    return [sys.executable, "-m", "blendsim", "sweep", str(BLENDED), *KILL_GRID,
             "--replications", str(KILL_REPS), "--seed", str(KILL_SEED), "--store", str(store),
             "--quiet", *backend]
 

@@ -28,7 +28,10 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from blendsim.distributions import (
+from blendsim._units import format_clock, parse_clock
+from blendsim.errors import BlendsimError, ScenarioError
+from blendsim.limits import name_problem
+from blendsim.scenario.distributions import (
     Deterministic,
     Empirical,
     Exponential,
@@ -37,20 +40,14 @@ from blendsim.distributions import (
     Uniform,
     distribution_from_dict,
 )
-from blendsim.errors import BlendsimError, ScenarioError
-from blendsim.limits import name_problem
-from blendsim.scenario import (
+from blendsim.scenario.model import Scenario, dump_scenario, load_scenario
+from blendsim.scenario.parts import (
     SCHEMA_VERSION,
     AgentGroup,
     Day,
     InboundType,
-    Scenario,
     ServiceTarget,
     Shift,
-    dump_scenario,
-    format_clock,
-    load_scenario,
-    parse_clock,
 )
 
 H = 3600  # seconds in an hour: 8 * H is 08:00

@@ -14,10 +14,12 @@ import pytest
 
 import blendsim
 from blendsim import limits
-from blendsim.blending import Threshold, policy_from_dict
-from blendsim.campaign import OutboundCampaign, Segment
-from blendsim.cli import main
-from blendsim.distributions import (
+from blendsim.cli.app import main
+from blendsim.errors import ScenarioError
+from blendsim.limits import LIMITS
+from blendsim.policies.blending import Threshold, policy_from_dict
+from blendsim.scenario.campaign import OutboundCampaign, Segment
+from blendsim.scenario.distributions import (
     Deterministic,
     Empirical,
     Exponential,
@@ -26,9 +28,9 @@ from blendsim.distributions import (
     Uniform,
     distribution_from_dict,
 )
-from blendsim.errors import ScenarioError
-from blendsim.scenario import LIMITS, AgentGroup, Day, InboundType, Scenario, load_scenario
-from blendsim.scenario_file import to_toml
+from blendsim.scenario.file import to_toml
+from blendsim.scenario.model import Scenario, load_scenario
+from blendsim.scenario.parts import AgentGroup, Day, InboundType
 
 BANK = tomllib.loads((Path(__file__).parent.parent / "scenarios" / "bank_blended.toml")
                      .read_text(encoding="utf-8"))

@@ -14,10 +14,9 @@ import pytest
 
 import blendsim
 from blendsim import ScenarioError
-from blendsim.blending import AllOf, Threshold, policy_from_dict
-from blendsim.records import OUTCOMES
-from blendsim.scenario import SL_DEFINITIONS
-from blendsim.scenario_keys import (
+from blendsim.metrics.records import OUTCOMES
+from blendsim.policies.blending import AllOf, Threshold, policy_from_dict
+from blendsim.scenario.keys import (
     CLASSES,
     DISTRIBUTIONS,
     DOCS,
@@ -29,7 +28,8 @@ from blendsim.scenario_keys import (
     SECTIONS,
     file_key,
 )
-from blendsim.scenario_reference import scenario_reference
+from blendsim.scenario.parts import SL_DEFINITIONS
+from blendsim.scenario.reference import scenario_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "scenarios" / "REFERENCE.md"
@@ -59,7 +59,7 @@ def problems(data: dict) -> str:
 def test_committed_reference_is_what_the_generator_writes():
     committed = REFERENCE.read_text(encoding="utf-8")
     assert committed == TEXT, ("scenarios/REFERENCE.md is out of date; regenerate it with "
-                               "`python -m blendsim.scenario_reference > scenarios/REFERENCE.md`")
+                               "`python -m blendsim.scenario.reference > scenarios/REFERENCE.md`")
 
 
 def test_every_field_of_every_file_dataclass_has_a_description():
@@ -385,7 +385,7 @@ def test_the_readmes_link_to_the_reference():
 
 
 def test_the_inline_examples_of_distributions_and_policies_load():
-    from blendsim.distributions import distribution_from_dict
+    from blendsim.scenario.distributions import distribution_from_dict
 
     dists = re.findall(r"^\| `(\w+)` \| [^|]* \| `(\{ dist = [^`]*\})` \|", TEXT, flags=re.M)
     policies = re.findall(r"^\| `(\w+)` \| [^|]* \| `(\{ policy = [^`]*\})` \|", TEXT,
@@ -432,7 +432,7 @@ def _n(items, n):
 
 def _bounds():
     from blendsim import limits as L
-    from blendsim.scenario import MAX_DAY
+    from blendsim.scenario.parts import MAX_DAY
 
     exp = {"dist": "exponential", "mean": 240}
     pair = ["08:00", "09:00"]

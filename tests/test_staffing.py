@@ -1,4 +1,4 @@
-"""Tests of blendsim.staffing: the fewest agents that meet every target.
+"""Tests of blendsim.analytic.staffing: the fewest agents that meet every target.
 
 The requirement is checked against brute force: evaluate the vectorised formulas of
 ``blendsim.erlang`` (``service_level``, ``asa``, ``occupancy``, ``erlang_a``) over a whole
@@ -694,7 +694,7 @@ def test_staffing_table_reports_the_non_numeric_value_it_was_given():
 def test_exact_walk_corrects_a_poor_starting_guess(monkeypatch, offset):
     # The square-root-staffing guess only saves work: from any starting point the exact steps
     # along Erlang B's recurrence (up or down) must land on the same fewest agents.
-    import blendsim.staffing as staffing
+    import blendsim.analytic.staffing as staffing
 
     kw = dict(target_sl=0.8, target_time=20)
     want = required_agents(rate=950 / 240, aht=240, **kw)

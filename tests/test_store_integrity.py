@@ -19,8 +19,8 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from blendsim import InputError, load_scenario
-from blendsim.store import _digest, read_store
-from blendsim.sweep import sweep
+from blendsim.experiment.store import _digest, read_store
+from blendsim.experiment.sweep import sweep
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 GRID = {"reserve": [1, 2]}

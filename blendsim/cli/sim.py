@@ -1,0 +1,602 @@
+"""Command-line commands for scenario files: ``run``, ``tradeoff``, ``sweep`` and ``validate``.
+
+A thin shell over :func:`blendsim.load_scenario`, :func:`blendsim.simulate`,
+:func:`blendsim.tradeoff` and :func:`blendsim.sweep`: it prints the figures (or, with
+``--json``, one JSON document with the same figures and the seed) and writes them as CSV files
+and charts into ``--out`` (all files or none; the folder then holds this run's files, see
+:func:`blendsim.outputs.files.write_folder_atomically`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from blendsim._units import format_clock
+from blendsim.cli._args import number_option, parse_int_range, seed_option
+from blendsim.errors import InputError
+from blendsim.experiment.backends import check_scheduler, max_workers
+from blendsim.experiment.replications import Result, simulate
+from blendsim.experiment.sweep import sweep
+from blendsim.experiment.tradeoff import best_point, tradeoff, verdicts
+from blendsim.outputs.files import check_out_folder, csv_text, dumps, write_folder_atomically
+from blendsim.outputs.tables import format_table, pct, secs
+from blendsim.scenario.file import scenario_to_dict, to_toml
+from blendsim.scenario.model import Scenario, load_scenario
+from blendsim.streams import new_seed
+
+__all__ = ["add_commands"]
+
+_SL_WORDS = {
+    "offered": "answered within {s:g} s / offered",
+    "answered": "answered within {s:g} s / answered",
+    "short_abandons_excluded": "answered within {s:g} s / offered, hang-ups under {a:g} s "
+                               "not counted",
+}
+
+
+def _description(sc: Scenario) -> dict:
+    day = sc.day
+    calls = sum(float(t.expected_calls(day.interval, day).sum()) for t in sc.inbound)
+    st = sc.service_target
+    return {"name": sc.name, "open": format_clock(day.open_at),
+            "close": format_clock(day.close_at), "intervals": day.n_intervals,
+            "interval_minutes": day.interval / 60, "inbound_types": len(sc.inbound),
+            "expected_contacts": calls, "groups": len(sc.groups),
+            "agents": len({p[0] for p in sc.agent_periods()}),
+            "outbound_campaigns": len(sc.outbound),
+            "service_target": {"level": st.level, "seconds": st.seconds,
+                               "definition": st.definition,
+                               "short_abandon_seconds": st.short_abandon}}
+
+
+def _describe(sc: Scenario) -> str:
+    d = _description(sc)
+    return (f"{d['name']}: open {d['open']}-{d['close']} in {d['intervals']} intervals of "
+            f"{d['interval_minutes']:g} min; {d['inbound_types']} inbound type(s), about "
+            f"{d['expected_contacts']:,.0f} contacts expected; {d['groups']} agent group(s), "
+            f"{d['agents']} agents")
+
+
+def _digest(sc: Scenario) -> str:
+    """A short fingerprint of the scenario: outputs of one scenario may share a folder."""
+    try:
+        text = to_toml(scenario_to_dict(sc))
+    except InputError:  # a policy written in Python has no file form
+        text = repr(sc)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict(orient="records")
+
+
+def _ci(row, fmt) -> str:
+    lo, hi = row["ci_low"], row["ci_high"]
+    if isinstance(lo, float) and math.isnan(lo):
+        return ""
+    return f"[{fmt(lo)}, {fmt(hi)}]"
+
+
+def _dialled(result: Result) -> bool:
+    """Whether any outbound call was attempted on any simulated day."""
+    if not result.scenario.outbound:
+        return False
+    return bool(result.summary().loc["attempts", "mean"] > 0)
+
+
+def _spans(labels: list[str], flags) -> str:
+    """``["10:00", "10:30", "11:00"]`` with flags T, T, F -> ``"10:00-10:30"``."""
+    out, run = [], []
+    for label, flag in zip([*labels, None], [*flags, False], strict=True):
+        if flag:
+            run.append(label)
+        elif run:
+            out.append(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}")
+            run = []
+    return ", ".join(out)
+
+
+def under_target(result: Result) -> dict:
+    """The intervals whose mean service level is under the target (starts listed)."""
+    t = result.by_interval()
+    level = result.scenario.service_target.level
+    flags = (t["service_level"] < level).to_list()
+    judged = int(t["service_level"].notna().sum())  # intervals with an inbound contact
+    return {"count": int(sum(flags)), "of": len(t), "judged": judged,
+            "starts": [s for s, f in zip(t["start"], flags, strict=True) if f],
+            "spans": _spans(list(t["start"]), flags)}
+
+
+def print_summary(result: Result) -> None:
+    """The day's figures with their 95% confidence intervals."""
+    s = result.summary()
+    st = result.scenario.service_target
+    count = lambda x: f"{x:,.1f}"  # noqa: E731 - small local formatters read best inline
+    figures = [
+        ("offered", "contacts offered", count),
+        ("answered", "answered", count),
+        ("abandoned", "abandoned", count),
+        ("blocked", "blocked (queue full)", count),
+        ("balked", "balked", count),
+        ("unserved", "never answered", count),
+        ("service_level", "service level", pct),
+        ("asa", "ASA (s)", secs),
+        ("aht", "AHT (s)", secs),
+        ("abandon_rate", "abandonment", lambda x: pct(x, 2)),
+        ("longest_wait", "longest wait (s)", secs),
+        ("occupancy", "occupancy", pct),
+        ("utilisation", "utilisation", pct),
+    ]
+    rows = []
+    for key, label, fmt in figures:
+        row = s.loc[key]
+        if key in ("blocked", "balked", "unserved") and row["mean"] == 0:
+            continue
+        rows.append([label, fmt(row["mean"]), _ci(row, fmt)])
+    print(format_table(["inbound, the day", "mean", "95% CI"], rows))
+    words = _SL_WORDS[st.definition].format(s=st.seconds, a=st.short_abandon)
+    print(f"service level: {words}; target {100 * st.level:g}%")
+    under = under_target(result)
+    if under["count"]:
+        print(f"intervals under the {100 * st.level:g}% target (by their mean): "
+              f"{under['count']} of {under['of']}: {under['spans']}")
+    elif under["judged"] == 0:
+        print(f"no interval had an inbound contact: nothing to judge against the "
+              f"{100 * st.level:g}% target")
+    elif under["judged"] < under["of"]:
+        print(f"{under['judged']} of {under['of']} intervals had inbound contacts, and each "
+              f"meets the {100 * st.level:g}% target (by its mean)")
+    else:
+        print(f"every interval meets the {100 * st.level:g}% target (by its mean)")
+    if not result.scenario.outbound:
+        return
+    print()
+    if not _dialled(result):
+        policies = ", ".join(type(p).__name__ for p in result.scenario.blending) or "none"
+        print(f"outbound: no call attempts on any simulated day (blending policy: {policies})")
+        return
+    outbound = [
+        ("attempts", "call attempts", count),
+        ("connects", "right-party connects", count),
+        ("conversations", "conversations", count),
+        ("mismatches", "mismatches (no agent came)", count),
+        ("connect_rate", "connect rate", pct),
+        ("mismatch_rate", "mismatch rate", lambda x: pct(x, 2)),
+        ("conversations_per_agent_hour", "conversations per agent-hour",
+         lambda x: f"{x:.2f}"),
+        ("outbound_share", "share of agent time on outbound", pct),
+    ]
+    rows = [[label, fmt(s.loc[key, "mean"]), _ci(s.loc[key], fmt)]
+            for key, label, fmt in outbound]
+    print(format_table(["outbound, the day", "mean", "95% CI"], rows))
+    caps = ", ".join(f"{c.name} {pct(c.abandon_cap, 0)}" for c in result.scenario.outbound)
+    rate = s.loc["mismatch_rate", "mean"]
+    if math.isnan(rate):
+        verdict = "no connects to judge"
+    else:
+        verdict = ("within" if rate <= min(c.abandon_cap for c in result.scenario.outbound)
+                   else "ABOVE") + " the cap"
+    print(f"mismatch rate = mismatches / connects; cap: {caps} ({verdict})")
+
+
+def print_groups(result: Result) -> None:
+    """How each group spent its hours."""
+    g = result.by_group()
+    rows = [[r["group"], f"{r['agent_hours']:.1f}", f"{r['inbound_hours']:.1f}",
+             f"{r['outbound_hours']:.1f}", f"{r['idle_hours']:.1f}", f"{r['answered']:.1f}",
+             f"{r['conversations']:.1f}", pct(r["occupancy"])] for _, r in g.iterrows()]
+    print(format_table(["group", "agent-hours", "inbound", "outbound", "idle", "answered",
+                        "conversations", "occupancy"], rows))
+    print("(hours logged on, on inbound, on outbound and idle; contacts answered and "
+          "outbound conversations, per day)")
+
+
+def print_intervals(result: Result) -> None:
+    """Per-interval means: offered, service level, ASA, abandonment, agents, occupancy."""
+    t = result.by_interval()
+    outbound = _dialled(result)
+    level = result.scenario.service_target.level
+    rows, marks = [], {}
+    for n, (_, r) in enumerate(t.iterrows()):
+        row = [r["start"], f"{r['offered']:.1f}", pct(r["service_level"]), secs(r["asa"]),
+               pct(r["abandon_rate"]), f"{r['agents']:.1f}"]
+        if outbound:
+            row += [f"{r['agents_outbound']:.1f}", f"{r['conversations']:.1f}"]
+        rows.append(row + [pct(r["occupancy"])])
+        if r["service_level"] < level:
+            marks[n] = "<- under target"
+    headers = ["start", "offered", "SL", "ASA (s)", "abandoned", "agents"]
+    if outbound:
+        headers += ["on outbound", "conversations"]
+    print(format_table(headers + ["occupancy"], rows, marks))
+
+
+def _png(draw, data) -> bytes:
+    """A figure drawn by ``draw(data)`` on a Figure of its own, as PNG bytes (no pyplot)."""
+    ax = draw(data)
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _options(args) -> tuple[Scenario, int, int]:
+    """The scenario, replications and seed (fresh when not given) of a simulating command."""
+    sc = load_scenario(args.scenario)
+    reps = int(number_option("--replications", args.replications, low=1, integer=True))
+    seed = new_seed() if args.seed is None else seed_option(args.seed)
+    if args.out:
+        check_out_folder(Path(args.out))  # refuse a bad --out before a long simulation
+    return sc, reps, seed
+
+
+def _write(args, files: dict, command: str, sc: Scenario, seed: int) -> dict:
+    """Write ``files`` into ``--out`` (if given); what was written, for the output."""
+    if not args.out:
+        return {"written": [], "removed": [], "left_alone": []}
+    w = write_folder_atomically(Path(args.out), files, command=command, scenario=_digest(sc),
+                                seed=seed)
+    return {"written": [str(p) for p in w.files], "removed": w.removed,
+            "left_alone": w.foreign}
+
+
+def _print_written(out: dict, folder) -> None:
+    if not out["written"]:
+        return
+    print()
+    print("written: " + ", ".join(out["written"]))
+    if out["removed"]:
+        print(f"removed from {folder} (blendsim's earlier outputs this run does not replace): "
+              + ", ".join(out["removed"]))
+    if out["left_alone"]:
+        print(f"left alone in {folder} (not written by blendsim): "
+              + ", ".join(out["left_alone"]))
+
+
+def cmd_run(args) -> int:
+    sc, reps, seed = _options(args)
+    result = simulate(sc, replications=reps, seed=seed, **_backend_kwargs(args))
+    files = {}
+    if args.out:
+        summary = result.summary().rename_axis("figure").reset_index()
+        files = {
+            "summary.csv": csv_text(summary),
+            "intervals.csv": csv_text(result.by_interval()),
+            "types.csv": csv_text(result.by_type()),
+            "groups.csv": csv_text(result.by_group()),
+        }
+        if sc.outbound:
+            files["segments.csv"] = csv_text(result.by_segment())
+        if args.contacts:
+            files["contacts.csv"] = csv_text(result.contacts)
+        from blendsim.outputs import plots
+
+        files["intraday.png"] = _png(plots.intraday, result)
+        files["service_level.png"] = _png(plots.service_level_by_interval, result)
+    written = _write(args, files, "run", sc, result.seed)
+    if args.json:
+        summary = result.summary()
+        print(dumps({
+            "command": "run", "scenario": _description(sc), "seed": result.seed,
+            "replications": reps,
+            "summary": {k: {"mean": r["mean"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
+                        for k, r in summary.iterrows()},
+            "outbound_dialled": _dialled(result),
+            "intervals_under_target": under_target(result),
+            "groups": _records(result.by_group()),
+            "intervals": _records(result.by_interval()), **written}))
+        return 0
+    print(_describe(sc))
+    print(f"{reps} replications, seed {result.seed}")
+    print()
+    print_summary(result)
+    print()
+    print_groups(result)
+    print()
+    print_intervals(result)
+    _print_written(written, args.out)
+    return 0
+
+
+def _reserve_cell(r) -> str:
+    up_to = r["reserve_up_to"]
+    low = int(r["reserve"])
+    return f"{low}..{int(up_to)}" if pd.notna(up_to) and int(up_to) > low else str(low)
+
+
+def _point_name(r, reserves, teams) -> str:
+    what = []
+    if reserves is not None:
+        what.append(f"reserve {_reserve_cell(r)}")
+    if teams is not None:
+        what.append(f"{int(r['blended_agents'])} blended agents")
+    return " with ".join(what) or "the scenario as given"
+
+
+def _sl_ci(r) -> str:
+    return f"[{pct(r['service_level_ci_low'])}, {pct(r['service_level_ci_high'])}]"
+
+
+def tradeoff_story(table: pd.DataFrame, reserves, teams) -> list[str]:
+    """The lines under the trade-off table: the best point judged with its interval."""
+    target, seconds = table.attrs["target"], table.attrs["target_seconds"]
+    goal = f"the {100 * target:g}% target in {seconds:g} s"
+    judged = verdicts(table, target)
+    best = best_point(table, target)
+    reps = table.attrs["replications"]
+    more = (f"more replications narrow the interval (4 times as many halve it): try "
+            f"--replications {4 * reps}" if reps > 1 else
+            "one replication gives no interval: use --replications 20 or more")
+    lines = []
+    if best is not None:
+        r = table.loc[best]
+        lines.append(f"best: {_point_name(r, reserves, teams)}: {r['conversations']:.0f} "
+                     f"conversations a day at {pct(r['service_level'])} {_sl_ci(r)} inbound "
+                     f"service level, which meets {goal} with 95% confidence")
+    rival = table[judged == "unclear"]
+    if best is not None:
+        rival = rival[rival["conversations"] > table.loc[best, "conversations"]]
+    if len(rival):
+        top = rival.sort_values("conversations", kind="stable", na_position="first").iloc[-1]
+        name = (f"{_point_name(top, reserves, teams)} ({top['conversations']:.0f} "
+                f"conversations, {pct(top['service_level'])} {_sl_ci(top)})")
+        others = "" if len(rival) == 1 else (
+            f" (and {len(rival) - 1} more with fewer conversations)" if best is None else
+            f" (and {len(rival) - 1} more with more conversations than the best)")
+        if best is None:
+            lines.append(f"not conclusive: no point is shown to meet {goal}; the most outreach "
+                         f"that might is {name}, whose 95% interval spans the target{others}; "
+                         f"{more}")
+        else:
+            lines.append(f"not conclusive: {name} may also meet it: its 95% interval spans the "
+                         f"target{others}; {more}")
+    elif best is None:
+        lines.append(f"no point meets {goal}: every point's 95% interval lies below it")
+    for c in table.attrs.get("collapsed", []):
+        rs = c["reserves"]
+        team = ("" if c["blended_agents"] is None
+                else f"with {c['blended_agents']} blended agents, ")
+        why = (f"at most {c['cap']} agents who answer inbound are on duty together while "
+               f"blended agents are, so from a reserve of {c['cap']} no one dials"
+               if c["cap"] > 0 else "no blended agent is on duty, so no one dials")
+        lines.append(f"{team}reserves {rs[0]}..{rs[-1]} behave like {c['as']} ({why}): "
+                     "simulated once")
+    return lines
+
+
+def cmd_tradeoff(args) -> int:
+    from blendsim.outputs import plots
+
+    sc, reps, seed = _options(args)
+    reserves = parse_int_range("--reserve", args.reserve) if args.reserve else None
+    teams = parse_int_range("--blended", args.blended) if args.blended else None
+    if reserves is None and teams is None:
+        raise InputError("give --reserve (e.g. 0..6) and/or --blended (e.g. 0..10) to vary")
+    table = tradeoff(sc, reserve=reserves, blended_agents=teams, replications=reps,
+                     seed=seed, **_backend_kwargs(args))
+    target = sc.service_target
+    judged = verdicts(table, target.level)
+    best = plots.best_point(table, target.level)
+    story = tradeoff_story(table, reserves, teams)
+    files = {}
+    if args.out:
+        files = {"tradeoff.csv": csv_text(table.assign(verdict=judged)),
+                 "frontier.png": _png(plots.frontier, table)}
+    written = _write(args, files, "tradeoff", sc, table.attrs["seed"])
+    if args.json:
+        print(dumps({
+            "command": "tradeoff", "scenario": _description(sc), "seed": table.attrs["seed"],
+            "replications": reps, "points": _records(table.assign(verdict=judged)),
+            "best": None if best is None else _records(table.loc[[best]])[0],
+            "collapsed": table.attrs["collapsed"], "notes": story, **written}))
+        return 0
+    print(_describe(sc))
+    print(f"{reps} replications per point, seed {table.attrs['seed']} for every point "
+          "(common random numbers)")
+    print()
+    rows = []
+    for i, r in table.iterrows():
+        row = []
+        if reserves is not None:
+            row.append(_reserve_cell(r))
+        if teams is not None:
+            row.append(str(int(r["blended_agents"])))
+        row += [f"{pct(r['service_level'])} {_sl_ci(r)}", judged[i], secs(r["asa"]),
+                pct(r["abandon_rate"], 2),
+                f"{r['conversations']:.1f} [{r['conversations_ci_low']:.1f}, "
+                f"{r['conversations_ci_high']:.1f}]", pct(r["mismatch_rate"], 2),
+                pct(r["occupancy"])]
+        rows.append(row)
+    headers = (["reserve"] if reserves is not None else []) + (
+        ["blended"] if teams is not None else []) + [
+        "inbound SL [95% CI]", f"vs {100 * target.level:g}%", "ASA (s)", "abandoned",
+        "conversations/day [95% CI]", "mismatches", "occupancy"]
+    marks = {} if best is None else {int(table.index.get_loc(best)): "<- best"}
+    print(format_table(headers, rows, marks))
+    print()
+    for line in story:
+        print(line)
+    _print_written(written, args.out)
+    return 0
+
+
+def cmd_validate(args) -> int:
+    sc = load_scenario(args.scenario)  # raises ScenarioError listing every problem
+    if args.json:
+        print(dumps({"command": "validate", "ok": True, "file": str(args.scenario),
+                     "scenario": _description(sc)}))
+        return 0
+    print(f"ok: {_describe(sc)}")
+    return 0
+
+
+def _backend_options(parser) -> None:
+    parser.add_argument("--backend", choices=("pool", "serial", "dask"), default=None,
+                        help="where replications run: a local process pool (default), this "
+                             "process, or a Dask cluster")
+    parser.add_argument("--workers", help="pool or local Dask processes (default: one per core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler, e.g. tcp://127.0.0.1:8786 (with --backend dask; "
+                             "default: a local cluster)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _backend_kwargs(args) -> dict:
+    workers = None if args.workers is None else int(
+        number_option("--workers", args.workers, low=1, integer=True))
+    if workers is not None and workers > max_workers():
+        raise InputError(f"--workers must be <= {max_workers()} (4 per core on this machine, "
+                         f"at most 256; got {args.workers!r})")
+    if args.scheduler is not None and args.backend != "dask":
+        raise InputError("--scheduler needs --backend dask")
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler, "--scheduler")
+        if workers is not None:
+            raise InputError("--workers is for the pool or a local Dask cluster; the cluster "
+                             "at --scheduler has its own workers")
+    return {"backend": args.backend, "workers": workers, "scheduler": args.scheduler,
+            "quiet": args.quiet}
+
+
+def parse_vary(text: str) -> tuple[str, list]:
+    """``"reserve=0..6"`` -> ("reserve", [0, ..., 6]); ``"x=0.3,0.4"`` -> ("x", [0.3, 0.4])."""
+    if "=" not in text:
+        raise InputError(f"--vary must look like PATH=0..6 or PATH=a,b,c (got {text!r})")
+    path, _, values = text.partition("=")
+    path, values = path.strip(), values.strip()
+    if not path or not values:
+        raise InputError(f"--vary must look like PATH=0..6 or PATH=a,b,c (got {text!r})")
+    if ".." in values and "," not in values:
+        return path, parse_int_range(f"--vary {path}", values)
+
+    def value(v: str):
+        """A whole number, else a decimal, else the text as written."""
+        v = v.strip()
+        for kind in (int, float):
+            with contextlib.suppress(ValueError):
+                return kind(v)
+        return v
+
+    return path, [value(v) for v in values.split(",")]
+
+
+def cmd_sweep(args) -> int:
+    sc, reps, seed = _options(args)
+    grid = dict(parse_vary(v) for v in args.vary or [])
+    if not grid:
+        raise InputError("give at least one --vary PATH=VALUES (e.g. --vary reserve=0..4)")
+    table = sweep(sc, grid, replications=reps, seed=seed, store=args.store,
+                  **_backend_kwargs(args))
+    failures = table.attrs["failures"]
+    written = _write(args, {"sweep.csv": csv_text(table)} if args.out else {}, "sweep", sc,
+                     seed)
+    if args.json:
+        print(dumps({"command": "sweep", "scenario": _description(sc), "seed": seed,
+                     "replications": reps, "store": args.store, "grid": grid,
+                     "points": _records(table), "failures": _records(failures), **written}))
+    else:
+        _print_sweep(sc, table, grid, reps, seed, args.store)
+        _print_written(written, args.out)
+    for _, f in failures.iterrows():
+        where = ", ".join(f"{k}={f[k]!r}" for k in grid)
+        print(f"blendsim: error: point {where}, replication {f['replication']}: {f['error']}",
+              file=sys.stderr)
+    return 1 if len(failures) else 0
+
+
+def _print_sweep(sc, table, grid, reps, seed, store) -> None:
+    print(_describe(sc))
+    print(f"{len(table)} points x {reps} replications, seed {seed} for every point"
+          + (f"; store {store}" if store else ""))
+    print()
+    headers = [*grid, "reps", "SL", "ASA (s)", "abandoned"]
+    if sc.outbound:
+        headers += ["conversations", "mismatches"]
+    headers.append("occupancy")
+    rows = []
+    for i, r in table.iterrows():
+        row = [str(table.at[i, k]) for k in grid] + [
+            str(int(r["replications"])), pct(r["service_level"]), secs(r["asa"]),
+            pct(r["abandon_rate"], 2)]
+        if sc.outbound:
+            row += ["-" if math.isnan(r["conversations"]) else f"{r['conversations']:.1f}",
+                    pct(r["mismatch_rate"], 2)]
+        rows.append(row + [pct(r["occupancy"])])
+    print(format_table(headers, rows))
+
+
+_JSON_HELP = "print one JSON document (the same figures, the seed, the files written)"
+
+
+def add_commands(sub) -> None:
+    """Add ``run``, ``tradeoff``, ``sweep`` and ``validate`` to the command's subparsers."""
+    # Descriptions are printed as written; help strings go through %-formatting (%% is %).
+    r = sub.add_parser("run", help="simulate a scenario file and summarise the day",
+                       description="Simulate a scenario file (TOML): the day's figures with "
+                                   "95% confidence intervals and a per-interval table; "
+                                   "--out writes them as CSV files and charts.")
+    r.add_argument("scenario", metavar="SCENARIO.toml")
+    r.add_argument("--replications", default="20", help="simulated days (default 20)")
+    r.add_argument("--seed", help="seed for the random streams (default: fresh, printed)")
+    r.add_argument("--out", metavar="DIR",
+                   help="write summary/intervals/types/groups CSVs and charts here (a new "
+                        "folder, or one blendsim wrote: its earlier outputs are replaced)")
+    r.add_argument("--contacts", action="store_true",
+                   help="with --out, also write every contact record (contacts.csv)")
+    r.add_argument("--json", action="store_true", help=_JSON_HELP)
+    _backend_options(r)
+    r.set_defaults(func=cmd_run)
+
+    t = sub.add_parser("tradeoff", help="inbound service vs outbound conversations per reserve",
+                       description="Simulate a scenario with an outbound campaign at each "
+                                   "reserve (agents kept idle for inbound) and/or blended team "
+                                   "size, all with one seed, and show what each buys: inbound "
+                                   "service level against conversations per day. The best "
+                                   "point is the one with most conversations whose service "
+                                   "level's 95% interval meets the target. --out writes the "
+                                   "table (tradeoff.csv) and the frontier plot "
+                                   "(frontier.png).")
+    t.add_argument("scenario", metavar="SCENARIO.toml")
+    t.add_argument("--reserve", help="reserves to try: 0..6 or 0,2,4")
+    t.add_argument("--blended", help="blended team sizes to try: 0..10 or 2,4,6")
+    t.add_argument("--replications", default="20", help="simulated days per point (default 20)")
+    t.add_argument("--seed", help="seed for every point (default: fresh, printed)")
+    t.add_argument("--out", metavar="DIR", help="write tradeoff.csv and frontier.png here")
+    t.add_argument("--json", action="store_true", help=_JSON_HELP)
+    _backend_options(t)
+    t.set_defaults(func=cmd_tradeoff)
+
+    w = sub.add_parser("sweep", help="simulate every point of a grid of scenario changes",
+                       description="Simulate a scenario at every combination of --vary values "
+                                   "(field paths such as groups[blended team].headcount or "
+                                   "outbound[0].list_size, or the knobs reserve and "
+                                   "blended_agents), all with one seed. With --store, every "
+                                   "finished replication is saved to an SQLite file at once; "
+                                   "run the same command again to resume after an "
+                                   "interruption.")
+    w.add_argument("scenario", metavar="SCENARIO.toml")
+    w.add_argument("--vary", action="append", metavar="PATH=VALUES",
+                   help="e.g. reserve=0..4 or outbound[0].connect_probability=0.3,0.4 "
+                        "(repeat for more dimensions)")
+    w.add_argument("--replications", default="20", help="simulated days per point (default 20)")
+    w.add_argument("--seed", help="seed for every point (default: fresh, printed)")
+    w.add_argument("--store", metavar="FILE", help="SQLite results store (resumable)")
+    w.add_argument("--out", metavar="DIR", help="write the per-point table (sweep.csv) here")
+    w.add_argument("--json", action="store_true", help=_JSON_HELP)
+    _backend_options(w)
+    w.set_defaults(func=cmd_sweep)
+
+    v = sub.add_parser("validate", help="check a scenario file and report every problem",
+                       description="Check a scenario file: every problem is reported at once, "
+                                   "one line each, naming the field, the value and what is "
+                                   "allowed.")
+    v.add_argument("scenario", metavar="SCENARIO.toml")
+    v.add_argument("--json", action="store_true",
+                   help="on success, print the scenario's outline as JSON")
+    v.set_defaults(func=cmd_validate)
