@@ -17,7 +17,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -36,12 +36,11 @@ from blendsim.scenario.parts import (
     Shift,
 )
 
-if TYPE_CHECKING:
-    from blendsim.scenario.model import Scenario
-
 __all__ = ["read_scenario_text", "scenario_from_dict", "scenario_to_dict",
            "to_toml"]
 
+
+S = TypeVar("S")  # the scenario class that builds what is read (blendsim.Scenario)
 
 # --------------------------------------------------------------------------------------------
 # Reading plain data (a parsed TOML file)
@@ -138,7 +137,7 @@ _SEGMENT = ("name", "share", "groups")
 _SHIFT = ("start", "end", "count")
 
 
-def scenario_from_dict(data, source: str | None, *, build: Callable[..., Scenario]) -> Scenario:
+def scenario_from_dict(data, source: str | None, *, build: Callable[..., S]) -> S:
     """Read every part, reporting every problem; parts that fail are replaced by harmless
     stand-ins so that the checks between parts still run (their findings about a broken part
     itself are dropped: its own problems were reported already).
@@ -439,7 +438,8 @@ def _clean(x):
     return x
 
 
-def scenario_to_dict(sc: Scenario) -> dict:
+def scenario_to_dict(sc) -> dict:
+    """A scenario (:class:`blendsim.Scenario`) as plain data, in the scenario-file layout."""
     out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "name": sc.name}
     if sc.description:
         out["description"] = sc.description
