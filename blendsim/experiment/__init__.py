@@ -17,7 +17,7 @@ from blendsim.experiment.backends import (
     max_workers,
     run_tasks,
 )
-from blendsim.experiment.replications import Result, contact_table, simulate
+from blendsim.experiment.replications import Result, simulate
 from blendsim.experiment.store import LAYOUT, Store, read_store
 from blendsim.experiment.sweep import KNOBS, field_paths, point_scenario
 from blendsim.experiment.tradeoff import TRADEOFF_FIGURES, VERDICTS, best_point, verdicts
@@ -31,7 +31,6 @@ __all__ = [
     "TRADEOFF_FIGURES",
     "VERDICTS",
     "best_point",
-    "contact_table",
     "field_paths",
     "max_workers",
     "point_scenario",

@@ -6,8 +6,9 @@ gives identical records, and two scenarios simulated with one seed see the same 
 (common random numbers: comparisons between them have low variance).
 
 The :class:`Result` keeps every record (``contacts``, ``agents``) and summarises them:
-each figure is computed per replication, then averaged, with a 95% confidence interval from
-the spread between replications (Student's t).
+each figure is computed per replication (:mod:`blendsim.metrics.kpi`), then averaged, with a
+95% confidence interval from the spread between replications (Student's t,
+:mod:`blendsim.metrics.ci`).
 
 >>> from blendsim.scenario import AgentGroup, Day, InboundType, Scenario, Shift
 >>> from blendsim.scenario.distributions import Exponential
@@ -30,15 +31,17 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from blendsim._validate import whole
 from blendsim.engine.acd import run_day
 from blendsim.errors import BlendsimError, InputError
 from blendsim.experiment.backends import MAX_REPLICATIONS, Interrupted, TaskError, run_tasks
+from blendsim.metrics.ci import mean_ci, summary_ci
 from blendsim.metrics.kpi import (
     CONTACT_METRICS,
+    COUNTS,
     OUTBOUND_METRICS,
+    contact_table,
     group_time_metrics,
     interval_of,
     outbound_table,
@@ -46,77 +49,9 @@ from blendsim.metrics.kpi import (
 from blendsim.policies.blending import BlendingPolicy
 from blendsim.policies.routing import Routing
 from blendsim.scenario.model import Scenario
-from blendsim.scenario.parts import ServiceTarget
 from blendsim.streams import new_seed
 
-__all__ = ["Result", "contact_table", "simulate"]
-
-
-def contact_table(contacts: pd.DataFrame, target: ServiceTarget,
-                  keys: list[str]) -> pd.DataFrame:
-    """Contact figures per combination of ``keys`` (e.g. replication and interval).
-
-    Columns: the keys and ``CONTACT_METRICS`` (see :func:`blendsim.metrics.contact_metrics`
-    for their meaning).
-    """
-    outcome = contacts["outcome"].to_numpy()
-    wait = contacts["wait"].to_numpy(dtype=float)
-    served = outcome == "served"
-    abandoned = outcome == "abandoned"
-    frame = pd.DataFrame({k: contacts[k].to_numpy() for k in keys})
-    frame["served"] = served
-    frame["abandoned"] = abandoned
-    for k in ("blocked", "balked", "unserved"):
-        frame[k] = outcome == k
-    frame["within"] = served & (wait <= target.seconds)
-    frame["short"] = abandoned & (wait < target.short_abandon)
-    frame["wait_served"] = np.where(served, wait, np.nan)
-    frame["work"] = contacts["handle"].to_numpy(dtype=float) + contacts["wrap_up"].to_numpy(
-        dtype=float)
-    frame["wait_any"] = wait
-    agg = frame.groupby(keys, observed=True, sort=True).agg(
-        offered=("served", "size"), answered=("served", "sum"),
-        abandoned=("abandoned", "sum"), blocked=("blocked", "sum"), balked=("balked", "sum"),
-        unserved=("unserved", "sum"), within=("within", "sum"), short=("short", "sum"),
-        asa=("wait_served", "mean"), aht=("work", "mean"), longest_wait=("wait_any", "max"))
-    if target.definition == "answered":
-        base = agg["answered"]
-    elif target.definition == "short_abandons_excluded":
-        base = agg["offered"] - agg["short"]
-    else:
-        base = agg["offered"]
-    agg["service_level"] = (agg["within"] / base).where(base > 0)
-    agg["abandon_rate"] = (agg["abandoned"] / agg["offered"]).where(agg["offered"] > 0)
-    return agg.reset_index()[[*keys, *CONTACT_METRICS]]
-
-
-# The contact counts of a day or an interval: 0 where no contact came (ratios stay NaN there).
-COUNTS = ["offered", "answered", "abandoned", "blocked", "balked", "unserved"]
-
-# Figures that are shares (in [0, 1]); every figure is >= 0.  Confidence intervals are clipped
-# to those ranges: a t interval around a mean near 0 would otherwise dip below it.
-SHARES = {"service_level", "abandon_rate", "occupancy", "utilisation", "connect_rate",
-          "mismatch_rate", "outbound_share"}
-
-
-def _clip(low, high, name):
-    return np.maximum(low, 0.0), (np.minimum(high, 1.0) if name in SHARES else high)
-
-
-def _mean_ci(table: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
-    """Mean over replications with a 95% t confidence interval, per combination of keys."""
-    grouped = table.groupby(keys, sort=True) if keys else table.assign(_all=0).groupby("_all")
-    mean = grouped[columns].mean()
-    std = grouped[columns].std(ddof=1)
-    n = grouped[columns].count()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * std / np.sqrt(n)
-    half = half.where(n > 1)
-    out = {}
-    for c in columns:
-        out[c] = mean[c]
-        out[f"{c}_ci_low"], out[f"{c}_ci_high"] = _clip(mean[c] - half[c], mean[c] + half[c], c)
-    return pd.DataFrame(out)
+__all__ = ["Result", "simulate"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,7 +66,7 @@ class Result:
     replications : int
     contacts : DataFrame
         One row per inbound contact and per outbound call attempt of every replication (see
-        ``records.py``); ``kind`` tells them apart.
+        :mod:`blendsim.metrics.records`); ``kind`` tells them apart.
     agents : DataFrame
         The agents' logged-on periods of every replication.
     ready : DataFrame
@@ -219,17 +154,7 @@ class Result:
         ``outbound_share`` of logged-on time); columns ``mean``, ``ci_low``, ``ci_high``,
         ``std``, ``replications``.
         """
-        per = self.replication_summary().drop(columns="replication")
-        n = per.count()
-        mean, std = per.mean(), per.std(ddof=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * std / np.sqrt(n)
-        half = half.where(n > 1)
-        low = np.maximum(mean - half, 0.0)
-        high = (mean + half).where(~mean.index.isin(list(SHARES)),
-                                   np.minimum(mean + half, 1.0))
-        return pd.DataFrame({"mean": mean, "ci_low": low, "ci_high": high,
-                             "std": std, "replications": n})
+        return summary_ci(self.replication_summary().drop(columns="replication"))
 
     def by_interval(self) -> pd.DataFrame:
         """Figures per interval, with 95% intervals.
@@ -269,7 +194,7 @@ class Result:
         table["agents_outbound"] = t["outbound"] / day.interval
         table["agents_idle"] = (t["logged_on"] - t["busy"]) / day.interval
         columns += ["occupancy", "agents", "agents_inbound", "agents_outbound", "agents_idle"]
-        out = _mean_ci(table.reset_index(), ["interval"], columns).reset_index()
+        out = mean_ci(table.reset_index(), ["interval"], columns).reset_index()
         out.insert(1, "start", day.interval_labels())
         return out
 
@@ -285,13 +210,13 @@ class Result:
         table["type"] = table["type"].astype(str)
         table = table.set_index(["replication", "type"]).reindex(full)
         table[COUNTS] = table[COUNTS].fillna(0)
-        return _mean_ci(table.reset_index(), ["type"], list(CONTACT_METRICS)).reset_index()
+        return mean_ci(table.reset_index(), ["type"], list(CONTACT_METRICS)).reset_index()
 
     def by_segment(self) -> pd.DataFrame:
         """Outbound figures per campaign and segment over the day, with 95% intervals."""
         table = outbound_table(self.contacts, ["replication", "type", "segment"])
         table = table.rename(columns={"type": "campaign"})
-        return _mean_ci(table, ["campaign", "segment"], list(OUTBOUND_METRICS)).reset_index()
+        return mean_ci(table, ["campaign", "segment"], list(OUTBOUND_METRICS)).reset_index()
 
     def by_group(self) -> pd.DataFrame:
         """Per agent group over the day: what it handled and how its time was spent.
@@ -325,7 +250,7 @@ class Result:
             {"answered": 0, "conversations": 0})
         cols = ["answered", "conversations", "aht", "agent_hours", "inbound_hours",
                 "outbound_hours", "idle_hours", "occupancy", "utilisation"]
-        return _mean_ci(merged, ["group"], cols).reset_index()
+        return mean_ci(merged, ["group"], cols).reset_index()
 
 
 def day_figures(scenario: Scenario) -> list[str]:
@@ -362,14 +287,14 @@ def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = N
     seed : int, optional
         The run's seed (``>= 0``); ``None`` draws fresh entropy, recorded in ``Result.seed``.
     routing : Routing, optional
-        A routing policy object (default :class:`blendsim.routing.LongestIdle`).
+        A routing policy object (default :class:`blendsim.policies.routing.LongestIdle`).
     blending : BlendingPolicy, optional
         A blending policy object overriding the scenario's (e.g. one written in Python).
     backend : {"pool", "serial", "dask"}, optional
-        Where the replications run (see ``backends.py``); default a local process pool, or
-        this process when ``routing``/``blending`` (or the scenario's policies) are objects of
-        a class the workers cannot import (defined in a notebook, a script or a function).
-        Every backend gives identical numbers for the same seed.
+        Where the replications run (see :mod:`blendsim.experiment.backends`); default a local
+        process pool, or this process when ``routing``/``blending`` (or the scenario's
+        policies) are objects of a class the workers cannot import (defined in a notebook, a
+        script or a function).  Every backend gives identical numbers for the same seed.
     workers : int, optional
         Processes for the pool (default: one per core) or a local Dask cluster.
     scheduler : str, optional
@@ -381,7 +306,8 @@ def simulate(scenario: Scenario, *, replications: int = 20, seed: int | None = N
     ------
     KeyboardInterrupt
         On Ctrl-C, after the queued replications are cancelled and the workers stopped: an
-        :class:`blendsim.backends.Interrupted` saying how many replications had finished.
+        :class:`blendsim.experiment.backends.Interrupted` saying how many replications had
+        finished.
     """
     if not isinstance(scenario, Scenario):
         raise InputError(f"scenario must be a Scenario (got {type(scenario).__name__})")

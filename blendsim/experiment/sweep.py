@@ -12,7 +12,7 @@ Grid keys are field paths into the scenario file's layout: ``day.open``,
 ``name``), ``outbound[0].connect_probability``, ``blending[0].reserve``.  A single value for a
 list field sets every element.  Two knobs need no path: ``reserve`` (the threshold policy's
 reserve) and ``blended_agents`` (agents moved into the blended group; see
-:func:`blendsim.tradeoff.with_blended_agents`).
+:func:`blendsim.scenario.variants.with_blended_agents`).
 """
 
 from __future__ import annotations
@@ -39,13 +39,13 @@ from blendsim.experiment.backends import (
 )
 from blendsim.experiment.replications import (
     Result,
-    _mean_ci,
     checked_seed,
     day_figures,
     default_backend,
     replication_records,
 )
 from blendsim.experiment.store import Store
+from blendsim.metrics.ci import mean_ci
 from blendsim.scenario.file import scenario_to_dict, to_toml
 from blendsim.scenario.model import Scenario
 from blendsim.scenario.variants import with_blended_agents, with_reserve
@@ -214,8 +214,9 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
     Raises
     ------
     KeyboardInterrupt
-        On Ctrl-C, once the workers are stopped: an :class:`blendsim.backends.Interrupted`
-        saying what was finished and stored (a rerun on the store resumes).
+        On Ctrl-C, once the workers are stopped: an
+        :class:`blendsim.experiment.backends.Interrupted` saying what was finished and stored
+        (a rerun on the store resumes).
 
     Returns
     -------
@@ -311,7 +312,7 @@ def _aggregate(points, figures, failures, seed, reps, names_of_figures) -> pd.Da
     else:
         table = pd.DataFrame(rows)
         measured = [c for c in table.columns if c not in ("_point", *names)]
-        stats = _mean_ci(table, ["_point"], measured)
+        stats = mean_ci(table, ["_point"], measured)
         counts = table.groupby("_point").size().rename("replications")
         out = pd.DataFrame(points)
         out = out.join(counts, how="left").join(stats, how="left")

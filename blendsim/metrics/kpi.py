@@ -1,8 +1,8 @@
 """Contact-centre figures as pure functions of records.
 
 Everything here takes DataFrames of contact records (and agent logs) in the layout of
-``records.py`` and returns numbers or DataFrames; nothing reads engine internals, so the same
-functions measure a simulated day or a real call log.
+:mod:`blendsim.metrics.records` and returns numbers or DataFrames; nothing reads engine
+internals, so the same functions measure a simulated day or a real call log.
 
 Service level comes in the three usual definitions (``ServiceTarget.definition``):
 
@@ -11,7 +11,10 @@ Service level comes in the three usual definitions (``ServiceTarget.definition``
 - ``"short_abandons_excluded"``: answered within the target time / (offered minus callers who
   hung up within ``short_abandon`` seconds).
 
-Per-interval figures are by the interval in which the contact *arrived*.  Occupancy (time on
+:func:`contact_metrics` gives the figures of one set of contacts, :func:`contact_table` the
+same figures per combination of keys (replication, interval, type...); both count with
+:func:`contact_flags` and divide by :func:`service_level_base`, so a definition is written
+once.  Per-interval figures are by the interval in which the contact *arrived*.  Occupancy (time on
 contacts over logged-on time) and utilisation (time on contacts over scheduled time) are by
 clock time.
 """
@@ -25,14 +28,18 @@ from blendsim.scenario.parts import Day, ServiceTarget
 
 __all__ = [
     "CONTACT_METRICS",
+    "COUNTS",
     "OUTBOUND_METRICS",
     "busy_time",
+    "contact_flags",
     "contact_metrics",
+    "contact_table",
     "group_time_metrics",
     "interval_of",
     "outbound_table",
     "overlap_by_interval",
     "service_level",
+    "service_level_base",
 ]
 
 CONTACT_METRICS = ("offered", "answered", "abandoned", "blocked", "balked", "unserved",
@@ -45,19 +52,38 @@ def interval_of(arrival_at, day: Day) -> np.ndarray:
     return np.clip(k, 0, day.n_intervals - 1).astype(np.int64)
 
 
-def service_level(contacts: pd.DataFrame, target: ServiceTarget) -> float:
-    """Service level of a set of contacts under ``target`` (NaN if the denominator is 0)."""
+# The contact counts of a day or an interval: 0 where no contact came (ratios stay NaN there).
+COUNTS = ["offered", "answered", "abandoned", "blocked", "balked", "unserved"]
+
+
+def contact_flags(contacts: pd.DataFrame, target: ServiceTarget) -> dict[str, np.ndarray]:
+    """Per contact, booleans: ``served``, ``abandoned``, ``within`` (served within the target
+    time) and ``short`` (abandoned before ``target.short_abandon`` seconds); and ``wait``."""
     outcome = contacts["outcome"].to_numpy()
     wait = contacts["wait"].to_numpy(dtype=float)
     served = outcome == "served"
-    within = int(np.count_nonzero(served & (wait <= target.seconds)))
-    if target.definition == "answered":
-        base = int(np.count_nonzero(served))
-    elif target.definition == "short_abandons_excluded":
-        short = (outcome == "abandoned") & (wait < target.short_abandon)
-        base = len(contacts) - int(np.count_nonzero(short))
-    else:
-        base = len(contacts)
+    abandoned = outcome == "abandoned"
+    return {"served": served, "abandoned": abandoned,
+            "within": served & (wait <= target.seconds),
+            "short": abandoned & (wait < target.short_abandon), "wait": wait}
+
+
+def service_level_base(definition: str, offered, answered, short):
+    """The service level's denominator under ``definition`` (counts, or Series of counts)."""
+    if definition == "answered":
+        return answered
+    if definition == "short_abandons_excluded":
+        return offered - short
+    return offered
+
+
+def service_level(contacts: pd.DataFrame, target: ServiceTarget) -> float:
+    """Service level of a set of contacts under ``target`` (NaN if the denominator is 0)."""
+    f = contact_flags(contacts, target)
+    within = int(np.count_nonzero(f["within"]))
+    base = service_level_base(target.definition, len(contacts),
+                              int(np.count_nonzero(f["served"])),
+                              int(np.count_nonzero(f["short"])))
     return within / base if base else float("nan")
 
 
@@ -69,8 +95,8 @@ def contact_metrics(contacts: pd.DataFrame, target: ServiceTarget) -> dict[str, 
     ``longest_wait`` the longest time any contact waited (answered or not).
     """
     outcome = contacts["outcome"].to_numpy()
-    wait = contacts["wait"].to_numpy(dtype=float)
-    served = outcome == "served"
+    f = contact_flags(contacts, target)
+    wait, served = f["wait"], f["served"]
     n = len(contacts)
     counts = {k: int(np.count_nonzero(outcome == k))
               for k in ("abandoned", "blocked", "balked", "unserved")}
@@ -87,6 +113,37 @@ def contact_metrics(contacts: pd.DataFrame, target: ServiceTarget) -> dict[str, 
         "abandon_rate": counts["abandoned"] / n if n else float("nan"),
         "longest_wait": float(finite_wait.max()) if finite_wait.size else float("nan"),
     }
+
+
+def contact_table(contacts: pd.DataFrame, target: ServiceTarget,
+                  keys: list[str]) -> pd.DataFrame:
+    """Contact figures per combination of ``keys`` (e.g. replication and interval).
+
+    Columns: the keys and ``CONTACT_METRICS`` (see :func:`contact_metrics` for their
+    meaning); a ratio is NaN where its denominator is 0.
+    """
+    outcome = contacts["outcome"].to_numpy()
+    f = contact_flags(contacts, target)
+    frame = pd.DataFrame({k: contacts[k].to_numpy() for k in keys})
+    frame["served"] = f["served"]
+    frame["abandoned"] = f["abandoned"]
+    for k in ("blocked", "balked", "unserved"):
+        frame[k] = outcome == k
+    frame["within"] = f["within"]
+    frame["short"] = f["short"]
+    frame["wait_served"] = np.where(f["served"], f["wait"], np.nan)
+    frame["work"] = contacts["handle"].to_numpy(dtype=float) + contacts["wrap_up"].to_numpy(
+        dtype=float)
+    frame["wait_any"] = f["wait"]
+    agg = frame.groupby(keys, observed=True, sort=True).agg(
+        offered=("served", "size"), answered=("served", "sum"),
+        abandoned=("abandoned", "sum"), blocked=("blocked", "sum"), balked=("balked", "sum"),
+        unserved=("unserved", "sum"), within=("within", "sum"), short=("short", "sum"),
+        asa=("wait_served", "mean"), aht=("work", "mean"), longest_wait=("wait_any", "max"))
+    base = service_level_base(target.definition, agg["offered"], agg["answered"], agg["short"])
+    agg["service_level"] = (agg["within"] / base).where(base > 0)
+    agg["abandon_rate"] = (agg["abandoned"] / agg["offered"]).where(agg["offered"] > 0)
+    return agg.reset_index()[[*keys, *CONTACT_METRICS]]
 
 
 def _cumulative_overlap(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
