@@ -22,6 +22,8 @@ from blendsim.analytic.erlang import (
     occupancy,
     service_level,
 )
+from blendsim.analytic.forecast import Forecast, read_forecast
+from blendsim.analytic.requirement import RequirementTable, requirement_table
 from blendsim.analytic.staffing import (
     StaffingResult,
     required_agents,
@@ -37,13 +39,17 @@ __all__ = [
     "erlang_b",
     "erlang_c",
     "occupancy",
+    "read_forecast",
     "required_agents",
     "required_blend_agents",
+    "requirement_table",
     "scheduled_agents",
     "service_level",
     "staffing_table",
     "threshold_blend",
     "BlendResult",
     "ErlangAResult",
+    "Forecast",
+    "RequirementTable",
     "StaffingResult",
 ]

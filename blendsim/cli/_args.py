@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 
+from blendsim.analytic.forecast import MAX_SECONDS, MIN_SECONDS
 from blendsim.errors import InputError
 
 # --------------------------------------------------------------------------------------------
@@ -18,10 +19,8 @@ _UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
           "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
           "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600}
 
-# Every duration a user types is between a millisecond and a year: outside that it is a typo
-# (1e999s, 1e-300s) that would otherwise give a nonsense answer or overflow the formulas.
-MIN_SECONDS = 0.001
-MAX_SECONDS = 366 * 86400.0
+# Every duration a user types is between MIN_SECONDS (a millisecond) and MAX_SECONDS (a year),
+# the bounds of a forecast's AHT: outside that it is a typo (1e999s, 1e-300s).
 # A --reserve/--blended range or list holds at most this many values, none above MAX_INT.
 MAX_RANGE_VALUES = 10_000
 MAX_INT = 1_000_000_000

@@ -11,6 +11,7 @@ import argparse
 import math
 import os
 import re
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -22,18 +23,10 @@ from blendsim._validate import MAX_AGENTS
 from blendsim._version import __version__
 from blendsim.analytic.blend import MAX_AGENTS as MAX_BLEND_AGENTS
 from blendsim.analytic.blend import best_reserve, chain_states, threshold_blend
-from blendsim.analytic.erlang import (
-    QueueTooLongError,
-    asa,
-    erlang_a,
-    erlang_c,
-    occupancy,
-    service_level,
-)
-from blendsim.analytic.staffing import required_agents, scheduled_agents, staffing_table
+from blendsim.analytic.forecast import MAX_CALLS, read_forecast
+from blendsim.analytic.requirement import MAX_ROWS, requirement_table
+from blendsim.analytic.staffing import staffing_table
 from blendsim.cli._args import (
-    MAX_SECONDS,
-    MIN_SECONDS,
     number_option,
     parse_duration,
     parse_int_range,
@@ -47,16 +40,11 @@ from blendsim.outputs.tables import format_table, pct, secs
 
 __all__ = ["main"]
 
-# Bounds on what a user can type (each refused with a message naming it):
-MAX_CALLS = 1e9  # calls offered in one interval
-MAX_ROWS = 1_000  # --below / --above rows around the requirement
+# Bounds on what a user can type (each refused with a message naming it; the forecast's
+# are in blendsim.analytic.forecast, the rows around a requirement in ...requirement).
 # blend: the exact chains solved for one command, in states summed over the solves.  A solve
 # of 50,000 states takes about half a second and the cost grows faster than the size.
 MAX_BLEND_STATES = 5_000_000
-# staff: a forecast file of at most this many intervals and bytes (a year of 5-minute
-# intervals over a 14-hour day is 61,000; Erlang A takes about 2 ms an interval).
-MAX_FORECAST_ROWS = 100_000
-MAX_FORECAST_BYTES = 64 * 2**20
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,19 +78,6 @@ def _targets_from(args) -> dict:
     return kw
 
 
-def _erlang_row(n: int, rate: float, aht: float, kw: dict) -> dict:
-    """Figures for one staffing level (Erlang C, or Erlang A with patience)."""
-    t = kw.get("target_time")
-    if kw.get("model") == "erlang_a":
-        r = erlang_a(n, rate, aht, kw["patience"], target=t)
-        return {"agents": n, "service_level": r.service_level, "asa": r.asa,
-                "p_wait": r.p_wait, "occupancy": r.occupancy, "p_abandon": r.p_abandon}
-    a = rate * aht
-    return {"agents": n, "service_level": None if t is None else service_level(n, a, aht, t),
-            "asa": asa(n, a, aht), "p_wait": erlang_c(n, a), "occupancy": occupancy(n, a),
-            "p_abandon": 0.0}
-
-
 def _shrinkage(args) -> float:
     return number_option("--shrinkage", args.shrinkage, low=0, high=1, high_open=True,
                          fraction=True)
@@ -121,21 +96,8 @@ def cmd_erlang(args) -> int:
     above = int(number_option("--above", args.above, low=0, integer=True, high=MAX_ROWS))
     kw = _targets_from(args)
     rate = calls / interval
-    req = required_agents(rate, aht, shrinkage=shrinkage, **kw)
-    skipped = 0
-    if calls == 0:
-        rows = []
-    else:
-        lowest = 1 if kw.get("model") == "erlang_a" else max(1, math.floor(rate * aht) + 1)
-        first = max(lowest, req.agents - below)
-        rows = []
-        for n in range(first, req.agents + above + 1):
-            try:
-                rows.append(_erlang_row(n, rate, aht, kw))
-            except QueueTooLongError:  # far below the requirement with very patient callers
-                skipped = n
-    for r in rows:
-        r["scheduled"] = scheduled_agents(r["agents"], shrinkage)
+    around = requirement_table(rate, aht, below=below, above=above, shrinkage=shrinkage, **kw)
+    req, rows, skipped = around.required, around.rows, around.skipped
     model = kw.get("model", "erlang_c")
     if args.json:
         print(dumps({
@@ -191,185 +153,6 @@ def cmd_erlang(args) -> int:
     return 0
 
 
-def _cell(value) -> str:
-    """A CSV cell as the user wrote it (numpy scalars shown as plain numbers)."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and abs(value) < 1e15 and value == int(value):
-        value = int(value)
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-def _check_delimiter(path: str, df: pd.DataFrame) -> None:
-    """A file written with another delimiter reads as one column named ``a;b;c``."""
-    if len(df.columns) == 1:
-        header = str(df.columns[0])
-        for sep, name in ((";", "semicolon"), ("\t", "tab")):
-            if sep in header:
-                raise InputError(f"{path}: looks {name}-separated (header {header!r}); "
-                                 "blendsim reads comma-separated CSV: save the file with "
-                                 "commas between the columns")
-
-
-# Each forecast column's domain: (low, high, unit) with low exclusive for aht.
-_CELL_BOUNDS = {"calls": (0.0, MAX_CALLS, ""), "aht": (MIN_SECONDS, MAX_SECONDS, " seconds")}
-
-
-def _read_forecast(path: str, aht: float | None) -> pd.DataFrame:
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"forecast file not found: {path!r}")
-    if p.stat().st_size > MAX_FORECAST_BYTES:
-        raise InputError(f"{path}: {p.stat().st_size / 2**20:,.0f} MB is more than a forecast "
-                         f"holds (at most {MAX_FORECAST_BYTES // 2**20} MB and "
-                         f"{MAX_FORECAST_ROWS:,} intervals): split it")
-    try:
-        # index_col=False: a trailing comma on every row (spreadsheet exports) must not turn
-        # the first column into the index and shift the others.  Rows longer than that
-        # would lose their extra cells with only a warning: refuse them.
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            df = pd.read_csv(p, index_col=False, skipinitialspace=True)
-    except pd.errors.ParserWarning:
-        raise InputError(f"{path}: not a readable CSV file (a row has more cells than the "
-                         "header names)") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: not a readable CSV file ({str(e).splitlines()[0]})") from None
-    df.columns = [str(c).strip() for c in df.columns]
-    _check_delimiter(path, df)
-    if aht is not None:
-        df["aht"] = aht
-    missing = [c for c in ("interval_start", "calls", "aht") if c not in df.columns]
-    if missing:
-        hint = " (or give --aht)" if missing == ["aht"] else ""
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}{hint}; the file has "
-                         f"{', '.join(df.columns) or 'no columns'}")
-    if df.empty:
-        raise InputError(f"{path}: no intervals (the file has a header but no rows)")
-    if len(df) > MAX_FORECAST_ROWS:
-        raise InputError(f"{path}: {len(df):,} intervals; blendsim staffs at most "
-                         f"{MAX_FORECAST_ROWS:,} from one file (a year of 5-minute intervals "
-                         "over a 14-hour day is 61,000): split it")
-    values = {}
-    for col in ("calls", "aht"):
-        values[col] = pd.to_numeric(df[col], errors="coerce")
-        low, high, unit = _CELL_BOUNDS[col]
-        for i, (raw, x) in enumerate(zip(df[col], values[col], strict=True)):
-            where = f"{path}: row {i + 2}, column {col}"
-            if pd.isna(raw):
-                if col == "calls":
-                    raise InputError(f"{where} is empty (give 0 for an interval without calls)")
-                continue
-            if pd.isna(x):
-                raise InputError(f"{where} must be a number (got {_cell(raw)})")
-            if not math.isfinite(x):
-                raise InputError(f"{where} must be a finite number (got {_cell(raw)})")
-            if x < 0:
-                raise InputError(f"{where} must be >= 0 (got {_cell(raw)})")
-            if x > high:
-                raise InputError(f"{where} must be at most {high:,.0f}{unit} (got {_cell(raw)})")
-    bad = (values["calls"] > 0) & ~(values["aht"] > 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        where = f"{path}: row {i + 2}, column aht"
-        n = _cell(df["calls"].iloc[i])
-        if pd.isna(df["aht"].iloc[i]):
-            raise InputError(f"{where} is empty but the interval has {n} calls: give its "
-                             "average handle time in seconds (or --aht for every interval)")
-        raise InputError(f"{where} must be > 0 seconds where there are calls "
-                         f"(got {_cell(df['aht'].iloc[i])})")
-    short = (values["aht"] > 0) & (values["aht"] < MIN_SECONDS)
-    if short.any():
-        i = int(np.flatnonzero(short.to_numpy())[0])
-        raise InputError(f"{path}: row {i + 2}, column aht must be at least {MIN_SECONDS:g} "
-                         f"seconds (got {_cell(df['aht'].iloc[i])})")
-    return df
-
-
-def _start_seconds(labels: pd.Series) -> tuple[np.ndarray | None, bool]:
-    """Each ``interval_start`` in seconds, and whether they are clock times of one day.
-
-    Clock times (``"08:30"``) give seconds since midnight, dates with times seconds since
-    the earliest; labels that are neither (``"morning"``) give None.
-    """
-    clock = labels.str.fullmatch(r"([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?")
-    if clock.all():
-        parts = labels.str.split(":", expand=True).fillna("0").astype(int)
-        secs = parts[0] * 3600 + parts[1] * 60 + (parts[2] if parts.shape[1] > 2 else 0)
-        return secs.to_numpy(float), True
-    parsed = pd.to_datetime(labels, errors="coerce", format="mixed")
-    if parsed.isna().any():
-        return None, False
-    return (parsed - parsed.min()).dt.total_seconds().to_numpy(float), False
-
-
-def _time_order(secs: np.ndarray, clock: bool) -> np.ndarray:
-    """Row order by interval start: the file's own if it is already in time order.
-
-    Clock times may run past midnight: the day starts after the longest gap between
-    consecutive times (round the clock), so 23:00, 23:30, 00:00 stay in that order.
-    """
-    n = len(secs)
-    order = np.argsort(secs, kind="stable")
-    if not clock or n < 2:
-        return order
-    ordered = secs[order]
-    gaps = np.diff(np.append(ordered, ordered[0] + 86400))  # the gap after each time
-    if gaps[-1] < gaps.max():  # the longest gap is not overnight: start after it
-        order = np.roll(order, -(int(np.argmax(gaps)) + 1))
-    rank = np.empty(n, dtype=int)
-    rank[order] = np.arange(n)
-    # The file's order is this one started at another longest gap (a whole day, evenly
-    # spaced, may start anywhere): keep it.
-    rotated = (np.diff(rank) % n == 1).all()
-    if rotated and (secs[0] - secs[-1]) % 86400 >= (np.diff(secs) % 86400).max():
-        return np.arange(n)
-    return order
-
-
-def _order_forecast(path: str, df: pd.DataFrame, interval: float | None,
-                    interval_text: str | None) -> tuple[pd.DataFrame, float, bool]:
-    """The forecast in time order, its interval length, and whether rows were reordered.
-
-    A repeated ``interval_start`` is refused.  Without ``interval`` the length comes from
-    evenly spaced starts; with it, the starts (if they are times) must be that far apart.
-    """
-    labels = df["interval_start"].astype(str).str.strip()
-    secs, clock = _start_seconds(labels)
-    keys = labels.to_numpy() if secs is None else secs
-    seen: dict = {}
-    for label, key in zip(labels, keys, strict=True):
-        if key in seen:
-            same = "" if seen[key] == label else f" (the same time as {seen[key]!r})"
-            raise InputError(f"{path}: interval_start {label!r} appears twice{same}; each "
-                             "interval must have one row")
-        seen[key] = label
-    if secs is None or len(secs) < 2:
-        if interval is None:
-            raise InputError(f"{path}: cannot tell the interval length from interval_start; "
-                             "give --interval (e.g. --interval 30m)")
-        return df, interval, False
-    order = _time_order(secs, clock)
-    reordered = bool((order != np.arange(len(order))).any())
-    if reordered:
-        df = df.iloc[order].reset_index(drop=True)
-        secs = secs[order]
-    steps = np.diff(secs) % 86400 if clock else np.diff(secs)
-    distinct = np.unique(steps)
-    if interval is not None:
-        if distinct[0] != interval:
-            raise InputError(f"{path}: --interval {interval_text} ({interval / 60:g} min) "
-                             f"disagrees with the file, whose interval_start values are "
-                             f"{distinct[0] / 60:g} min apart; drop --interval or correct it")
-        return df, interval, reordered
-    if len(distinct) != 1:
-        shown = " and ".join(f"{x / 60:g}" for x in distinct[:3])
-        raise InputError(f"{path}: interval_start values are not evenly spaced (steps of "
-                         f"{shown}{' ...' if len(distinct) > 3 else ''} min); "
-                         "give --interval (e.g. --interval 30m)")
-    return df, float(distinct[0]), reordered
-
-
 def cmd_staff(args) -> int:
     aht = None if args.aht is None else parse_duration("--aht", args.aht)
     given = (parse_duration("--interval", args.interval, default_unit=None)
@@ -378,17 +161,18 @@ def cmd_staff(args) -> int:
     min_agents = int(number_option("--min-agents", args.min_agents, low=0, integer=True,
                                    high=MAX_AGENTS, why="the largest team blendsim staffs"))
     kw = _targets_from(args)
-    df = _read_forecast(args.forecast, aht)
-    df, interval, reordered = _order_forecast(args.forecast, df, given, args.interval)
-    table = staffing_table(df, interval=interval, shrinkage=shrinkage, min_agents=min_agents,
-                           **kw)
+    forecast = read_forecast(args.forecast, aht=aht, interval=given,
+                             interval_text=args.interval)
+    interval = forecast.interval
+    table = staffing_table(forecast.table, interval=interval, shrinkage=shrinkage,
+                           min_agents=min_agents, **kw)
     csv_text = table.to_csv(index=False, float_format="%.6g")
     if args.out:
         write_atomically(Path(args.out), csv_text)
     if args.json:
         print(dumps({"interval_seconds": interval, "rows": table.to_dict(orient="records")}))
         return 0
-    if reordered:
+    if forecast.reordered:
         print(f"note: {args.forecast} lists its intervals out of time order; they are sorted "
               "by interval_start\n")
     hours = interval / 3600.0
@@ -608,8 +392,6 @@ def main(argv: list[str] | None = None) -> int:
     Ctrl-C and SIGTERM stop a run cleanly (workers stopped, nothing half-written): one line
     says what was finished and kept, and the status is 130 (Ctrl-C) or 143 (SIGTERM).
     """
-    import signal
-
     parser = _parser()
     with interrupt_on_signals() as caught, warnings.catch_warnings():
         warnings.simplefilter("default")
