@@ -25,13 +25,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse, stats
-from scipy.sparse.linalg import spsolve
+from scipy import special
 
 from blendsim._validate import fmt, number, whole
 from blendsim.errors import InfeasibleError, InputError
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["BlendResult", "best_reserve", "chain_states", "required_blend_agents",
            "threshold_blend"]
@@ -259,6 +262,10 @@ class _Chain:
         return slice(start, start + self.s + 1)
 
     def generator(self) -> sparse.csr_matrix:
+        # Imported here, not at the top, for import time only (scipy.sparse takes ~0.3 s and
+        # only the exact chain needs it); not to dodge an import cycle.
+        from scipy import sparse
+
         s, k, lam = self.s, self.k, self.lam
         mu_in, mu_out, theta = self.mu_in, self.mu_out, self.theta
         rows, cols, vals = [], [], []
@@ -324,6 +331,9 @@ class _Chain:
         the underflow: start from a typical state and redo the solve from the most likely one
         if the guess was poor.
         """
+        # Imported here for import time only (see generator).
+        from scipy.sparse.linalg import spsolve
+
         a = self.generator().T.tocsc()
         i_typ = min(self.s, round(self.lam / self.mu_in))
         ref = self.index0[(i_typ, max(0, self.s - self.k - i_typ))]
@@ -439,9 +449,12 @@ def _tagged_within(s, mu_in, mu_out, theta, positions, target):
             f"allows {_MAX_UNIFORM_STEPS:,} steps and {_MAX_UNIFORM_WORK:,} updates: "
             "shorten the target or lengthen the patience and handle times")
     steps = int(steps)
-    while stats.poisson.sf(steps, mean) > 1e-18:  # the dropped tail of the Poisson weights
+    # Poisson tail and weights from scipy.special, the functions scipy.stats.poisson
+    # evaluates (identical numbers), so that importing blendsim does not load scipy.stats.
+    while special.pdtrc(steps, mean) > 1e-18:  # the dropped tail of the Poisson weights
         steps += int(math.sqrt(mean)) + 10
-    weights = stats.poisson.pmf(np.arange(steps + 1), mean)
+    k = np.arange(steps + 1)
+    weights = np.exp(special.xlogy(k, mean) - special.gammaln(k + 1) - mean)
     v = np.zeros((positions, s + 1))  # P(answered within n uniformised steps)
     acc = np.zeros_like(v)
     one = np.ones((1, s + 1))

@@ -25,6 +25,7 @@ from blendsim.experiment.backends import check_scheduler, max_workers
 from blendsim.experiment.replications import Result, simulate
 from blendsim.experiment.sweep import sweep
 from blendsim.experiment.tradeoff import best_point, tradeoff, verdicts
+from blendsim.outputs import plots
 from blendsim.outputs.files import check_out_folder, csv_text, dumps, write_folder_atomically
 from blendsim.outputs.tables import format_table, pct, secs
 from blendsim.scenario.file import scenario_to_dict, to_toml
@@ -275,8 +276,6 @@ def cmd_run(args) -> int:
             files["segments.csv"] = csv_text(result.by_segment())
         if args.contacts:
             files["contacts.csv"] = csv_text(result.contacts)
-        from blendsim.outputs import plots
-
         files["intraday.png"] = _png(plots.intraday, result)
         files["service_level.png"] = _png(plots.service_level_by_interval, result)
     written = _write(args, files, "run", sc, result.seed)
@@ -371,8 +370,6 @@ def tradeoff_story(table: pd.DataFrame, reserves, teams) -> list[str]:
 
 
 def cmd_tradeoff(args) -> int:
-    from blendsim.outputs import plots
-
     sc, reps, seed = _options(args)
     reserves = parse_int_range("--reserve", args.reserve) if args.reserve else None
     teams = parse_int_range("--blended", args.blended) if args.blended else None

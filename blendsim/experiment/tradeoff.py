@@ -4,7 +4,7 @@
 number of ``blended_agents``, all with one seed, so that every point sees the same callers and
 the same customer lists (common random numbers: the differences between points are sharp).
 It returns one row per point with the inbound service and the outbound conversations, each
-with a 95% confidence interval; :func:`blendsim.plots.frontier` draws it.
+with a 95% confidence interval; :func:`blendsim.outputs.plots.frontier` draws it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ Charts are drawn on :class:`matplotlib.figure.Figure` objects, never through pyp
 state, and nothing here calls ``matplotlib.use``: with ``ax=None`` a new Figure is made (in
 Jupyter, ``ax.figure`` displays itself), and ``ax.figure.savefig(...)`` writes it anywhere.
 Legends sit under the axes, so they never cover a curve or the target line.  matplotlib is
-imported here only, so ``import blendsim`` stays light.
+imported here only, inside the functions that draw (for import time, not to dodge a cycle),
+so ``import blendsim`` and the commands that draw nothing stay light.
 """
 
 from __future__ import annotations
@@ -155,9 +156,9 @@ def _clusters(ax, rows: list, near_px: float = 9.0) -> list[list]:
 def frontier(table: pd.DataFrame, ax=None, *, target: float | None = None, title=None):
     """Service level against conversations per day, from :func:`blendsim.tradeoff`'s table.
 
-    The best point (:func:`blendsim.tradeoff.best_point`: most conversations whose service
-    level's 95% interval lies at or above the target) is a star; points whose interval spans
-    the target are hollow: more replications are needed to tell whether they meet it.
+    The best point (:func:`blendsim.experiment.tradeoff.best_point`: most conversations whose
+    service level's 95% interval lies at or above the target) is a star; points whose interval
+    spans the target are hollow: more replications are needed to tell whether they meet it.
     """
     ax = _axes(ax)
     target = table.attrs.get("target") if target is None else target
