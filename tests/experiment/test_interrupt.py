@@ -37,7 +37,7 @@ from blendsim.experiment.sweep import sweep
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads processes from /proc")
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 BLENDED = SCENARIOS / "bank_blended.toml"
 RUN = ["run", str(BLENDED), "--replications", "1000", "--seed", "1"]
 

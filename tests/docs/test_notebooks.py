@@ -23,7 +23,7 @@ if os.environ.get("CI"):
 else:
     nbformat = pytest.importorskip("nbformat", reason="pip install -e '.[dev]'")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 IDS = [p.name for p in NOTEBOOKS]

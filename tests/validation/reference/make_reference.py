@@ -1,6 +1,6 @@
 """Independent high-precision reference values for blendsim's formulas.
 
-Run with:  /tmp/venv/bin/python tests/reference/make_reference.py
+Run with:  /tmp/venv/bin/python tests/validation/reference/make_reference.py
 (needs mpmath, numpy, scipy; does NOT import blendsim, on purpose: the values
 must come from an independent implementation).  Deterministic; ~1-3 minutes.
 

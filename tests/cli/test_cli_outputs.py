@@ -37,7 +37,7 @@ from blendsim.scenario.model import Scenario
 from blendsim.scenario.parts import AgentGroup, Day, InboundType
 from blendsim.scenario.variants import reserve_cap
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BLENDED = str(ROOT / "scenarios" / "bank_blended.toml")
 PILOT = str(ROOT / "scenarios" / "pilot_blended.toml")
 BASELINE = str(ROOT / "scenarios" / "pilot_baseline.toml")

@@ -1,9 +1,9 @@
 """Agreement with independently computed high-precision references.
 
-``tests/reference/make_reference.py`` recomputes every value below with mpmath (Erlang B/C/A)
-or with an independently built chain (blending) and never imports blendsim.  blendsim must
-match Erlang B and C to 1e-10 relative error from 1 to 100,000 agents, loads close to the
-agents included.
+``tests/validation/reference/make_reference.py`` recomputes every value below with mpmath
+(Erlang B/C/A) or with an independently built chain (blending) and never imports blendsim.
+blendsim must match Erlang B and C to 1e-10 relative error from 1 to 100,000 agents, loads
+close to the agents included.
 """
 
 from __future__ import annotations

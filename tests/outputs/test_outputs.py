@@ -17,7 +17,7 @@ import blendsim  # noqa: E402
 from blendsim.cli.app import main  # noqa: E402
 from blendsim.outputs import plots  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BLENDED = ROOT / "scenarios" / "bank_blended.toml"
 
 

@@ -32,7 +32,7 @@ from blendsim.scenario.file import to_toml
 from blendsim.scenario.model import Scenario, load_scenario
 from blendsim.scenario.parts import AgentGroup, Day, InboundType
 
-BANK = tomllib.loads((Path(__file__).parent.parent / "scenarios" / "bank_blended.toml")
+BANK = tomllib.loads((Path(__file__).resolve().parents[2] / "scenarios" / "bank_blended.toml")
                      .read_text(encoding="utf-8"))
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from blendsim.cli.app import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 TRANSCRIPTS = re.findall(r"```text\n\$ (blendsim[^\n]*)\n(.*?)```", README, flags=re.S)
 TEST_COMMAND = 'pip install -e ".[dev,dask]" && python -m pytest'

@@ -539,7 +539,7 @@ def test_fuzzed_options_never_crash(capsys, argv):
 # Real data (skipped without ../shared/data beside the repository): one day of a bank's
 # 5-minute counts
 
-BANK = (Path(__file__).resolve().parents[1].parent / "shared" / "data"
+BANK = (Path(__file__).resolve().parents[2].parent / "shared" / "data"
         / "us_bank_2003_5min_calls_handled.csv")
 
 

@@ -31,7 +31,7 @@ from blendsim.scenario.keys import (
 from blendsim.scenario.parts import SL_DEFINITIONS
 from blendsim.scenario.reference import scenario_reference
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "scenarios" / "REFERENCE.md"
 TEXT = scenario_reference()
 EXAMPLES = re.findall(r"```toml\n(.*?)```", TEXT, flags=re.S)

@@ -22,7 +22,7 @@ from blendsim import InputError, load_scenario
 from blendsim.experiment.store import _digest, read_store
 from blendsim.experiment.sweep import sweep
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 GRID = {"reserve": [1, 2]}
 REPS, SEED = 2, 7
 

@@ -46,7 +46,7 @@ from blendsim.scenario.file import scenario_to_dict, to_toml
 sweep_module = importlib.import_module("blendsim.experiment.sweep")
 cli_sim = importlib.import_module("blendsim.cli.sim")
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 BLENDED = SCENARIOS / "bank_blended.toml"
 INBOUND_ONLY = SCENARIOS / "anonymous_bank_day.toml"
 

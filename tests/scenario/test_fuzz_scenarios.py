@@ -14,8 +14,8 @@ A sample of cases also goes through ``blendsim.cli.app(["validate" | "run", file
 must return 0 or 1 and never raise.
 
 The CI profile runs ``BLENDSIM_FUZZ_EXAMPLES`` cases (default 150);
-``BLENDSIM_FUZZ_EXAMPLES=3000 pytest tests/test_fuzz_scenarios.py -s`` is the large profile
-and prints the count of each outcome at the end.
+``BLENDSIM_FUZZ_EXAMPLES=3000 pytest tests/scenario/test_fuzz_scenarios.py -s`` is the large
+profile and prints the count of each outcome at the end.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from blendsim.errors import ScenarioError
 from blendsim.scenario.file import to_toml
 from blendsim.scenario.model import Scenario
 
-SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.toml"))
+SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.toml"))
 BASES = [tomllib.loads(p.read_text(encoding="utf-8")) for p in SCENARIOS]
 EXAMPLES = int(os.environ.get("BLENDSIM_FUZZ_EXAMPLES", "150"))
 TIME_GUARD = 60  # seconds one case may take before it counts as a runaway
