@@ -77,7 +77,7 @@ def run(kind: str, n_groups: int, calls: int, repeat: int) -> dict:
     import numpy as np
 
     import blendsim
-    from blendsim.engine.acd import run_day
+    from blendsim.engine import run_day  # the path of the flat layout too, for --compare
 
     sc = centre(kind, n_groups, calls)
     best = float("inf")
