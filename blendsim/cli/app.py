@@ -16,9 +16,6 @@ import sys
 import warnings
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from blendsim._validate import MAX_AGENTS
 from blendsim._version import __version__
 from blendsim.analytic.blend import MAX_AGENTS as MAX_BLEND_AGENTS
@@ -36,7 +33,13 @@ from blendsim.cli.sim import add_commands
 from blendsim.errors import BlendsimError, InfeasibleError, InputError
 from blendsim.experiment.backends import interrupt_on_signals
 from blendsim.outputs.files import dumps, write_atomically
-from blendsim.outputs.tables import format_table, pct, secs
+from blendsim.outputs.tables import (
+    format_table,
+    pct,
+    requirement_report,
+    secs,
+    staffing_report,
+)
 
 __all__ = ["main"]
 
@@ -97,7 +100,7 @@ def cmd_erlang(args) -> int:
     kw = _targets_from(args)
     rate = calls / interval
     around = requirement_table(rate, aht, below=below, above=above, shrinkage=shrinkage, **kw)
-    req, rows, skipped = around.required, around.rows, around.skipped
+    req = around.required
     model = kw.get("model", "erlang_c")
     if args.json:
         print(dumps({
@@ -108,48 +111,11 @@ def cmd_erlang(args) -> int:
                          "service_level": req.service_level, "asa": req.asa,
                          "p_wait": req.p_wait, "occupancy": req.occupancy,
                          "p_abandon": req.p_abandon},
-            "rows": rows,
+            "rows": around.rows,
         }))
         return 0
-    goal = []
-    if "target_sl" in kw:
-        goal.append(f"{100 * kw['target_sl']:g}% answered within {kw['target_time']:g} s")
-    if "target_asa" in kw:
-        goal.append(f"ASA <= {kw['target_asa']:g} s")
-    if "max_abandon" in kw:
-        goal.append(f"abandonment <= {100 * kw['max_abandon']:g}%")
-    if "max_occupancy" in kw:
-        goal.append(f"occupancy <= {100 * kw['max_occupancy']:g}%")
-    name = (f"Erlang A, mean patience {kw['patience']:g} s" if model == "erlang_a"
-            else "Erlang C")
-    print(f"{calls:g} calls per {interval / 60:g} min, AHT {aht:g} s: load "
-          f"{rate * aht:.2f} Erlangs ({name})")
-    print(f"target: {', '.join(goal)}")
-    headers = ["agents", "service level", "ASA (s)", "P(wait)", "occupancy"]
-    if model == "erlang_a":
-        headers.append("abandoned")
-    if shrinkage > 0:
-        headers.append(f"scheduled @{100 * shrinkage:g}% shrinkage")
-    table = []
-    for r in rows:
-        cells = [str(r["agents"]), pct(r["service_level"]), secs(r["asa"]),
-                 pct(r["p_wait"]), pct(r["occupancy"])]
-        if model == "erlang_a":
-            cells.append(pct(r["p_abandon"], 2))
-        if shrinkage > 0:
-            cells.append(str(r["scheduled"]))
-        table.append(cells)
-    marks = {i: "<- required" for i, r in enumerate(rows) if r["agents"] == req.agents}
-    print()
-    if rows:
-        print(format_table(headers, table, marks))
-        if skipped:
-            print(f"(rows up to {skipped} agents left out: with so few agents the queue grows "
-                  "past the million places Erlang A sums over)")
-    else:
-        print("no calls offered: nothing to answer, no agents needed")
-    extra = f", schedule {req.scheduled}" if shrinkage > 0 else ""
-    print(f"\nrequired: {req.agents} agents on the phones{extra}")
+    print(requirement_report(around, calls=calls, interval=interval, aht=aht,
+                             shrinkage=shrinkage, targets=kw))
     return 0
 
 
@@ -175,32 +141,7 @@ def cmd_staff(args) -> int:
     if forecast.reordered:
         print(f"note: {args.forecast} lists its intervals out of time order; they are sorted "
               "by interval_start\n")
-    hours = interval / 3600.0
-    show = pd.DataFrame({
-        "start": table["interval_start"].astype(str),
-        "calls": table["calls"].map(lambda x: f"{x:g}"),
-        "AHT": table["aht"].map(lambda x: "-" if np.isnan(x) else f"{x:.0f}"),
-        "load": table["load"].map(lambda x: f"{x:.2f}"),
-        "agents": table["agents"].astype(str),
-    })
-    if shrinkage > 0:
-        show["scheduled"] = table["scheduled"].astype(str)
-    show["SL"] = table["service_level"].map(pct)
-    show["ASA"] = table["asa"].map(secs)
-    show["occ"] = table["occupancy"].map(pct)
-    if kw.get("model") == "erlang_a":
-        show["aband"] = table["p_abandon"].map(lambda x: pct(x, 2))
-    print(format_table(list(show.columns), show.to_numpy().tolist()))
-    calls = table["calls"].to_numpy()
-    answered_in_target = (table["service_level"].fillna(1.0) * calls).sum()
-    print()
-    print(f"{len(table)} intervals of {interval / 60:g} min; {calls.sum():g} calls; peak "
-          f"{table['agents'].max()} agents; {table['agents'].sum() * hours:.1f} agent-hours on "
-          f"the phones" + (f", {table['scheduled'].sum() * hours:.1f} scheduled"
-                           if shrinkage > 0 else ""))
-    if "target_sl" in kw and calls.sum() > 0:
-        print(f"service level over the day (weighted by calls): "
-              f"{pct(answered_in_target / calls.sum())}")
+    print(staffing_report(table, interval=interval, shrinkage=shrinkage, targets=kw))
     if args.out:
         print(f"written: {args.out}")
     return 0
