@@ -4,6 +4,10 @@ Erlang B/C/A formulas, an exact Markov model of threshold blending, staffing
 calculators, and a discrete-event simulation of a whole day (SimPy).  Times are in one
 unit of your choice for the formulas; the simulation works in seconds.
 
+The code lives in layered subpackages, bottom up: ``analytic`` and ``policies``,
+``scenario``, ``metrics``, ``engine``, ``experiment``, ``outputs``, ``cli`` (README.md,
+"Architecture", draws them); this module re-exports the names most users need.
+
 >>> import blendsim
 >>> blendsim.required_agents(rate=120 / 1800, aht=240, target_sl=0.8, target_time=20).agents
 20

@@ -1,9 +1,13 @@
-"""Argument checks shared by the formula modules and the scenario model.
+"""Input checks shared across the layers: formula arguments and scenario fields.
 
-Each check returns a float (or float array) and raises :class:`InputError` naming the argument,
-the offending value (and its index for arrays) and the allowed domain, e.g.
+A formula argument's check (:func:`number`, :func:`whole`, :func:`as_array`) returns the
+value as a number (a float array from :func:`as_array`) and raises :class:`InputError` naming
+the argument, the offending value (and its index for arrays) and the allowed domain, e.g.
 ``agents must be >= 0 (got -3)``.  :func:`number` is pure Python so that scalar calls stay
-fast; :func:`as_array` checks every element of an array.
+fast; :func:`as_array` checks every element of an array.  The scenario's checks
+(:func:`check_number`, :func:`check_name`, :func:`check_count`) collect every problem of a
+part instead, and :func:`raise_problems` raises them at once as one :class:`ScenarioError`;
+:func:`warn_user` warns of legal input that does nothing.
 """
 
 from __future__ import annotations

@@ -1,9 +1,14 @@
 """Scenario files: reading a scenario from plain data (a parsed TOML file) and writing it back.
 
-:func:`load_scenario` reads a file and reports every problem at once, each in the file's own
-words (``groups[1].shifts[0].end must be after start``); :func:`dump_scenario` writes a
-scenario so that loading it gives back an equal one.  The TOML writer is small and handles
-exactly what a scenario holds (tables, arrays of tables, inline tables and lists).
+:func:`read_scenario_text` reads and parses a file (with its size bound);
+:func:`scenario_from_dict` builds a scenario from the parsed data and reports every problem at
+once, each in the file's own words (``groups[1].shifts[0].end must be after start``);
+:func:`scenario_to_dict` and :func:`to_toml` write a scenario so that loading it gives back an
+equal one.  The TOML writer is small and handles exactly what a scenario holds (tables, arrays
+of tables, inline tables and lists).  This module names no scenario class: the caller passes
+the one that builds (:meth:`blendsim.Scenario.from_dict`), and
+:func:`~blendsim.scenario.model.load_scenario` and
+:func:`~blendsim.scenario.model.dump_scenario` put the two halves together.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
-"""The input model: a day of a contact centre, as frozen dataclasses and as a TOML file.
+"""The input model: a day of a contact centre, as one checked :class:`Scenario`.
 
 A :class:`Scenario` holds the :class:`Day` (opening hours and interval length), the inbound
 call types (:class:`InboundType`: volume, handle time, patience...), the agent groups
-(:class:`AgentGroup`: skills, head count or shifts) and the service-level target.  Build one
-in Python (``Scenario(...)``, or :meth:`Scenario.from_dict`) or read a file with
-:func:`load_scenario`; :func:`dump_scenario` writes it back (the round trip is exact).
+(:class:`AgentGroup`: skills, head count or shifts) and the service-level target (the parts,
+from :mod:`blendsim.scenario.parts`), the outbound campaigns and the blending policies, and
+checks how they fit together.  Build one in Python (``Scenario(...)``, or
+:meth:`Scenario.from_dict`) or read a file with :func:`load_scenario`; :func:`dump_scenario`
+writes it back (the round trip is exact; the file form is :mod:`blendsim.scenario.file`).
 
 Units: instants (``open_at``, shift ``start_at``...) are seconds after midnight of the
 simulated day, and may pass 24:00 for a centre open after midnight; durations are seconds.

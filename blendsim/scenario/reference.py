@@ -5,10 +5,10 @@ types and their defaults come from the dataclasses themselves (``dataclasses.fie
 :class:`~blendsim.Scenario`, :class:`~blendsim.Day`, every distribution and every blending
 policy...); units, allowed values and meanings from the table of
 :mod:`blendsim.scenario.keys`, keyed by ``(class name, field name)``; the limits from
-:mod:`blendsim.limits`.  ``tests/test_scenario_reference.py`` fails when a field has no entry,
-an entry names a field that is gone, a key, default or bound differs from the loader's, an
-example does not load, or the committed file is not what this module writes.  Regenerate it
-with::
+:mod:`blendsim.limits`.  ``tests/docs/test_scenario_reference.py`` fails when a field has no
+entry, an entry names a field that is gone, a key, default or bound differs from the
+loader's, an example does not load, or the committed file is not what this module writes.
+Regenerate it with::
 
     python -m blendsim.scenario.reference > scenarios/REFERENCE.md
 """
