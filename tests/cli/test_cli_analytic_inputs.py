@@ -573,11 +573,11 @@ def test_required_blend_agents_is_bounded():
 
 
 def test_forecast_size_is_bounded(capsys, tmp_path, monkeypatch):
-    import blendsim.cli.app as cli
+    import blendsim.analytic.forecast as reader
 
-    monkeypatch.setattr(cli, "MAX_FORECAST_ROWS", 4)
+    monkeypatch.setattr(reader, "MAX_FORECAST_ROWS", 4)
     line = error_line(capsys, "staff", forecast(tmp_path / "f.csv", DAY), "--target", "80/20")
     assert "5 intervals; blendsim staffs at most 4 from one file" in line
-    monkeypatch.setattr(cli, "MAX_FORECAST_BYTES", 10)
+    monkeypatch.setattr(reader, "MAX_FORECAST_BYTES", 10)
     line = error_line(capsys, "staff", forecast(tmp_path / "f.csv", DAY), "--target", "80/20")
     assert "is more than a forecast holds (at most 0 MB" in line
