@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import ROOT, error_line, ok, run
 
 from blendsim import (
     best_reserve,
@@ -31,7 +32,6 @@ from blendsim import (
 )
 from blendsim.analytic.blend import chain_states
 from blendsim.cli._args import number_option, parse_duration, parse_int_range, parse_target
-from blendsim.cli.app import main
 from blendsim.errors import InfeasibleError, InputError
 
 ERLANG = ["erlang", "--calls", "120", "--interval", "30m", "--aht", "240", "--target", "80/20"]
@@ -39,28 +39,6 @@ BLEND = ["blend", "--calls", "60", "--interval", "30m", "--aht", "300", "--outbo
          "--agents", "12"]
 DAY = [("08:00", 120, 240), ("08:30", 150, 240), ("09:00", 200, 250), ("09:30", 180, 240),
        ("10:00", 60, 240)]
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def ok(capsys, *argv: str) -> str:
-    status, out, err = run(capsys, *argv)
-    assert (status, err) == (0, ""), err
-    return out
-
-
-def error_line(capsys, *argv: str) -> str:
-    status, out, err = run(capsys, *argv)
-    assert status == 1, out
-    assert out == ""
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("blendsim: error: ")
-    return lines[0]
 
 
 def forecast(path: Path, rows, header="interval_start,calls,aht") -> str:
@@ -539,7 +517,7 @@ def test_fuzzed_options_never_crash(capsys, argv):
 # Real data (skipped without ../shared/data beside the repository): one day of a bank's
 # 5-minute counts
 
-BANK = (Path(__file__).resolve().parents[2].parent / "shared" / "data"
+BANK = (ROOT.parent / "shared" / "data"
         / "us_bank_2003_5min_calls_handled.csv")
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from builders import ROOT, error_line, run
 
 import blendsim
 from blendsim.cli.app import main
@@ -37,28 +38,11 @@ from blendsim.scenario.model import Scenario
 from blendsim.scenario.parts import AgentGroup, Day, InboundType
 from blendsim.scenario.variants import reserve_cap
 
-ROOT = Path(__file__).resolve().parents[2]
 BLENDED = str(ROOT / "scenarios" / "bank_blended.toml")
 PILOT = str(ROOT / "scenarios" / "pilot_blended.toml")
 BASELINE = str(ROOT / "scenarios" / "pilot_baseline.toml")
 PLAIN = str(ROOT / "scenarios" / "anonymous_bank_day.toml")
 FAST = ["--backend", "serial", "--quiet"]
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def error_line(capsys, *argv) -> str:
-    status, out, err = run(capsys, *argv)
-    assert (status, out) == (1, "")
-    assert "Traceback" not in err
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("blendsim: error: ")
-    return lines[0]
 
 
 def small_blend(*, inbound_only=3, blended=2, calls=40.0) -> Scenario:

@@ -17,13 +17,13 @@ from math import floor
 from pathlib import Path
 
 import pytest
+from builders import ROOT
 
 if os.environ.get("CI"):
     import nbformat
 else:
     nbformat = pytest.importorskip("nbformat", reason="pip install -e '.[dev]'")
 
-ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 IDS = [p.name for p in NOTEBOOKS]

@@ -5,13 +5,12 @@ from __future__ import annotations
 import doctest
 import re
 import shlex
-from pathlib import Path
 
 import pytest
+from builders import ROOT
 
 from blendsim.cli.app import main
 
-ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 TRANSCRIPTS = re.findall(r"```text\n\$ (blendsim[^\n]*)\n(.*?)```", README, flags=re.S)
 TEST_COMMAND = 'pip install -e ".[dev,dask]" && python -m pytest'

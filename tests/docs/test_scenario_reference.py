@@ -7,10 +7,10 @@ import copy
 import dataclasses
 import re
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import ROOT
 
 import blendsim
 from blendsim import ScenarioError
@@ -31,7 +31,6 @@ from blendsim.scenario.keys import (
 from blendsim.scenario.parts import SL_DEFINITIONS
 from blendsim.scenario.reference import scenario_reference
 
-ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "scenarios" / "REFERENCE.md"
 TEXT = scenario_reference()
 EXAMPLES = re.findall(r"```toml\n(.*?)```", TEXT, flags=re.S)

@@ -18,18 +18,12 @@ from pathlib import Path
 import pytest
 from pandas.testing import assert_frame_equal
 
-from blendsim import InputError, load_scenario
+from blendsim import InputError
 from blendsim.experiment.store import _digest, read_store
 from blendsim.experiment.sweep import sweep
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 GRID = {"reserve": [1, 2]}
 REPS, SEED = 2, 7
-
-
-@pytest.fixture(scope="module")
-def blended():
-    return load_scenario(SCENARIOS / "bank_blended.toml")
 
 
 @pytest.fixture(scope="module")

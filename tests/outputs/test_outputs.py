@@ -6,24 +6,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from pathlib import Path  # noqa: E402
-
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from builders import BLENDED, ROOT  # noqa: E402
 
 import blendsim  # noqa: E402
 from blendsim.cli.app import main  # noqa: E402
 from blendsim.outputs import plots  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
-BLENDED = ROOT / "scenarios" / "bank_blended.toml"
-
-
-@pytest.fixture(scope="module")
-def blended():
-    return blendsim.load_scenario(BLENDED)
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import ROOT
 
 from blendsim import load_scenario, required_agents, simulate, staffing_table
 
-ROOT = Path(__file__).resolve().parents[2]
 FORECAST = ROOT / "scenarios" / "anonymous_bank_weekday.csv"
 SCENARIO_FILES = sorted((ROOT / "scenarios").glob("*.toml"))
 SHARED_LOG = ROOT.parent / "shared" / "data" / "anonymous_bank_1999_january.txt"

@@ -30,10 +30,10 @@ import signal
 import tomllib
 import warnings
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import SCENARIOS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,7 +43,7 @@ from blendsim.errors import ScenarioError
 from blendsim.scenario.file import to_toml
 from blendsim.scenario.model import Scenario
 
-SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.toml"))
+SCENARIOS = sorted(SCENARIOS.glob("*.toml"))
 BASES = [tomllib.loads(p.read_text(encoding="utf-8")) for p in SCENARIOS]
 EXAMPLES = int(os.environ.get("BLENDSIM_FUZZ_EXAMPLES", "150"))
 TIME_GUARD = 60  # seconds one case may take before it counts as a runaway

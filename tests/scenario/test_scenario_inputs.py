@@ -7,10 +7,10 @@ import copy
 import dataclasses
 import os
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import BLENDED
 
 import blendsim
 from blendsim import limits
@@ -32,8 +32,7 @@ from blendsim.scenario.file import to_toml
 from blendsim.scenario.model import Scenario, load_scenario
 from blendsim.scenario.parts import AgentGroup, Day, InboundType
 
-BANK = tomllib.loads((Path(__file__).resolve().parents[2] / "scenarios" / "bank_blended.toml")
-                     .read_text(encoding="utf-8"))
+BANK = tomllib.loads(BLENDED.read_text(encoding="utf-8"))
 
 
 def bank(**top):

@@ -1,28 +1,26 @@
-"""Tests of blendsim.analytic.staffing: the fewest agents that meet every target.
+"""``required_agents``: the fewest agents that meet every target, checked against brute force.
 
-The requirement is checked against brute force: evaluate the vectorised formulas of
-``blendsim.erlang`` (``service_level``, ``asa``, ``occupancy``, ``erlang_a``) over a whole
-numpy range of agent counts and take the first count that meets every target.  The search in
-``staffing.py`` (square-root-staffing guess, Erlang B recurrence, bisection) shares none of
-that code path, so agreement means the search found the true minimum.
+The brute force evaluates the vectorised formulas of ``blendsim.analytic.erlang``
+(``service_level``, ``asa``, ``occupancy``, ``erlang_a``) over a whole numpy range of agent
+counts and takes the first count that meets every target.  The search in ``staffing.py``
+(square-root-staffing guess, Erlang B recurrence, bisection) shares none of that code path, so
+agreement means the search found the true minimum.  Sections: a worked example, Erlang C and
+Erlang A against brute force, monotonicity, combined targets, occupancy and ASA targets, no
+calls and the staffing floor.
 
-Times are in seconds; ``calls`` are per 30-minute interval, ``rate = calls / 1800``.
-"""
+Times are in seconds; ``calls`` are per 30-minute interval, ``rate = calls / 1800``."""
 
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import numpy as np
-import pandas as pd
 import pytest
+from builders import HALF_HOUR, Oracle, calls_per_half_hour, handle_times, service_levels
 from hypothesis import given
 from hypothesis import strategies as st
 
 from blendsim import (
-    InfeasibleError,
-    InputError,
     asa,
     erlang_a,
     erlang_c,
@@ -30,40 +28,12 @@ from blendsim import (
     required_agents,
     scheduled_agents,
     service_level,
-    staffing_table,
 )
-
-HALF_HOUR = 1800.0
 
 # Two evaluations of the same quantity by different code paths (recurrence vs direct Erlang B)
 # agree to ~1e-12; a requirement may differ from brute force only when the target sits within
 # this margin of the achieved value, i.e. a tie that rounding decides.
 TIE = 1e-9
-
-
-# --------------------------------------------------------------------------------------------
-# Brute-force oracles
-
-
-class Oracle:
-    """Target gaps over agents ``1..len(gap)``; ``gap >= 0`` means every target is met."""
-
-    def __init__(self, gap_of):
-        self._gap_of = gap_of
-        size = 64
-        while True:
-            agents = np.arange(1, size + 1)
-            gap = gap_of(agents)
-            met = np.flatnonzero(gap >= 0)
-            if met.size:
-                self.fewest = int(agents[met[0]])
-                self.gap = gap
-                return
-            size *= 4
-            assert size < 10_000_000, "oracle found no staffing meeting the targets"
-
-    def gap_at(self, n: int) -> float:
-        return float(self.gap[n - 1])
 
 
 def erlang_c_oracle(rate, aht, *, target_sl=None, target_time=None, target_asa=None,
@@ -113,14 +83,12 @@ def assert_fewest(agents: int, oracle: Oracle) -> None:
         assert abs(tie) < TIE, (agents, oracle.fewest, tie)
 
 
-# --------------------------------------------------------------------------------------------
-# Strategies
-
-calls_per_half_hour = st.floats(min_value=0.5, max_value=1500.0)
-handle_times = st.floats(min_value=20.0, max_value=900.0)
-service_levels = st.floats(min_value=0.3, max_value=0.9999)
 answer_times = st.floats(min_value=0.0, max_value=180.0)
+
+
 asa_goals = st.floats(min_value=0.5, max_value=300.0)
+
+
 occupancy_caps = st.floats(min_value=0.4, max_value=1.0)
 
 
@@ -428,279 +396,3 @@ def test_min_agents_below_the_requirement_changes_nothing():
 
 
 # --------------------------------------------------------------------------------------------
-# Shrinkage: scheduled agents
-
-
-def test_seven_agents_at_thirty_percent_shrinkage_schedule_ten_not_eleven():
-    assert scheduled_agents(7, 0.3) == 10
-    assert scheduled_agents(8, 0.3) == 12  # 11.43 rounds up
-    assert required_agents(rate=0, aht=1, target_asa=1, min_agents=7,
-                           shrinkage=0.3).scheduled == 10
-
-
-@pytest.mark.parametrize(("agents", "shrinkage", "expected"), [
-    (1, 0.8, 5), (2, 0.8, 10), (8, 0.68, 25), (9, 0.55, 20)])
-def test_scheduled_agents_survive_floating_point_overshoot(agents, shrinkage, expected):
-    # e.g. 2 / (1 - 0.8) is 10.000000000000002 in floating point: a bare ceil gives 11
-    assert math.ceil(agents / (1 - shrinkage)) == expected + 1
-    assert scheduled_agents(agents, shrinkage) == expected
-
-
-@given(agents=st.integers(0, 20_000), percent=st.integers(0, 95))
-def test_scheduled_is_ceil_of_agents_over_one_minus_shrinkage(agents, percent):
-    # Exact rational arithmetic on the shrinkage the planner typed (percent / 100).
-    exact = math.ceil(Fraction(agents) / (1 - Fraction(percent, 100)))
-    assert scheduled_agents(agents, percent / 100) == exact
-
-
-@given(agents=st.integers(0, 20_000), shrinkage=st.floats(0.0, 0.99))
-def test_scheduled_agents_cover_the_phones_and_one_fewer_would_not(agents, shrinkage):
-    m = scheduled_agents(agents, shrinkage)
-    on_phones = Fraction(1) - Fraction(shrinkage)
-    assert m * on_phones >= agents - Fraction(1, 10**6)
-    assert (m - 1) * on_phones < agents
-
-
-@given(calls=calls_per_half_hour, aht=handle_times, sl=service_levels,
-       shrinkage=st.floats(0.0, 0.9))
-def test_required_agents_schedules_for_shrinkage(calls, aht, sl, shrinkage):
-    r = required_agents(calls / HALF_HOUR, aht, target_sl=sl, target_time=20,
-                        shrinkage=shrinkage)
-    assert r.scheduled == scheduled_agents(r.agents, shrinkage)
-    assert r.scheduled == math.ceil(r.agents / (1 - shrinkage) - 1e-9)
-    assert r.agents == required_agents(calls / HALF_HOUR, aht, target_sl=sl,
-                                       target_time=20).agents
-
-
-def test_scheduled_agents_of_an_array_is_elementwise():
-    got = scheduled_agents(np.array([0, 7, 8, 100]), 0.3)
-    assert isinstance(got, np.ndarray)
-    assert got.tolist() == [scheduled_agents(n, 0.3) for n in (0, 7, 8, 100)] == [0, 10, 12, 143]
-
-
-# --------------------------------------------------------------------------------------------
-# staffing_table
-
-
-def _forecast() -> pd.DataFrame:
-    # Labels deliberately out of clock order: the table keeps the rows as given.
-    return pd.DataFrame({
-        "interval_start": ["09:00", "08:00", "08:30", "09:30"],
-        "calls": [200, 120, 0, 35.5],
-        "aht": [250, 240, np.nan, 300],
-    })
-
-
-@pytest.mark.parametrize("kw", [
-    dict(target_sl=0.8, target_time=20),
-    dict(target_sl=0.9, target_time=15, target_asa=10, max_occupancy=0.85, shrinkage=0.35,
-         min_agents=1),
-    dict(target_sl=0.8, target_time=20, model="erlang_a", patience=90, max_abandon=0.05),
-])
-def test_staffing_table_rows_equal_required_agents(kw):
-    table = staffing_table(_forecast(), interval=HALF_HOUR, **kw)
-    assert list(table.columns) == ["interval_start", "calls", "aht", "load", "agents",
-                                   "scheduled", "service_level", "asa", "p_wait", "p_abandon",
-                                   "occupancy"]
-    assert table["interval_start"].tolist() == ["09:00", "08:00", "08:30", "09:30"]
-    assert table["calls"].tolist() == [200, 120, 0, 35.5]
-    for row, calls, aht in zip(table.itertuples(), [200, 120, 0, 35.5], [250, 240, 1, 300],
-                               strict=True):
-        r = required_agents(calls / HALF_HOUR, aht, **kw)
-        assert (row.agents, row.scheduled) == (r.agents, r.scheduled)
-        assert row.load == pytest.approx(r.load)
-        assert row.service_level == pytest.approx(r.service_level)
-        assert row.asa == pytest.approx(r.asa)
-        assert row.p_abandon == pytest.approx(r.p_abandon)
-        assert row.occupancy == pytest.approx(r.occupancy)
-
-
-def test_staffing_table_zero_call_row_gets_min_agents_and_keeps_aht_missing():
-    table = staffing_table(_forecast(), interval=HALF_HOUR, target_sl=0.8, target_time=20,
-                           min_agents=1)
-    quiet = table.iloc[2]
-    assert quiet["interval_start"] == "08:30"
-    assert quiet["agents"] == 1
-    assert np.isnan(quiet["aht"])
-    assert quiet["service_level"] == 1.0
-    assert quiet["occupancy"] == 0.0
-
-
-def test_staffing_table_without_time_target_has_nan_service_level():
-    table = staffing_table(_forecast(), interval=HALF_HOUR, target_asa=20)
-    assert table["service_level"].isna().all()
-    assert table["agents"].tolist() == [
-        required_agents(c / HALF_HOUR, h, target_asa=20).agents
-        for c, h in [(200, 250), (120, 240), (0, 1), (35.5, 300)]]
-
-
-def test_staffing_table_accepts_a_mapping_and_keeps_timestamp_labels():
-    starts = pd.date_range("2024-03-04 08:00", periods=3, freq="15min")
-    table = staffing_table({"interval_start": starts, "calls": [60, 70, 80],
-                            "aht": [200, 200, 200]}, interval=900, target_sl=0.8,
-                           target_time=20)
-    assert table["interval_start"].tolist() == list(starts)
-    assert table["agents"].tolist() == [
-        required_agents(c / 900, 200, target_sl=0.8, target_time=20).agents
-        for c in (60, 70, 80)]
-
-
-def test_staffing_table_interval_length_sets_the_rate():
-    day = {"interval_start": ["08:00"], "calls": [120], "aht": [240]}
-    half = staffing_table(day, interval=1800, target_sl=0.8, target_time=20)
-    quarter = staffing_table(day, interval=900, target_sl=0.8, target_time=20)
-    assert half["load"].item() == pytest.approx(16.0)
-    assert quarter["load"].item() == pytest.approx(32.0)
-    assert quarter["agents"].item() > half["agents"].item()
-
-
-def test_staffing_table_of_numeric_strings_equals_numbers():
-    text = {"interval_start": ["08:00", "08:30"], "calls": ["120", "0"], "aht": ["240", ""]}
-    numbers = {"interval_start": ["08:00", "08:30"], "calls": [120, 0], "aht": [240, np.nan]}
-    kw = dict(interval=HALF_HOUR, target_sl=0.8, target_time=20)
-    assert (staffing_table(text, **kw)["agents"].tolist()
-            == staffing_table(numbers, **kw)["agents"].tolist() == [20, 0])
-
-
-# --------------------------------------------------------------------------------------------
-# Errors: every InputError branch, one test each
-
-ONE_INTERVAL = dict(rate=120 / HALF_HOUR, aht=240)
-SL = dict(target_sl=0.8, target_time=20)
-
-
-@pytest.mark.parametrize(("kw", "match"), [
-    # _targets
-    ({**SL, "model": "erlang_b"}, r"model must be one of erlang_c, erlang_a \(got 'erlang_b'\)"),
-    ({"target_sl": 0, "target_time": 20}, r"target_sl must be > 0 \(got 0\)"),
-    ({"target_sl": 1, "target_time": 20}, r"target_sl must be < 1 \(got 1\)"),
-    ({"target_sl": 80, "target_time": 20}, r"target_sl must be < 1 \(got 80\)"),
-    ({"target_sl": "80%", "target_time": 20}, r"target_sl must be a single number \(got '80%'\)"),
-    ({"target_sl": math.nan, "target_time": 20}, r"target_sl must be a number, not NaN"),
-    ({"target_sl": 0.8, "target_time": -1}, r"target_time must be >= 0 \(got -1\)"),
-    ({"target_sl": 0.8}, r"target_sl and target_time go together .*got target_sl=0\.8, "
-                         r"target_time=None"),
-    ({"target_time": 20}, r"target_sl and target_time go together .*got target_sl=None, "
-                          r"target_time=20"),
-    ({"target_asa": 0}, r"target_asa must be > 0 \(got 0\)"),
-    ({"model": "erlang_a", "patience": 60, "max_abandon": 0},
-     r"max_abandon must be > 0 \(got 0\)"),
-    ({"model": "erlang_a", "patience": 60, "max_abandon": 1},
-     r"max_abandon must be < 1 \(got 1\)"),
-    ({"max_occupancy": 0}, r"max_occupancy must be > 0 \(got 0\)"),
-    ({"max_occupancy": 1.5}, r"max_occupancy must be <= 1 \(got 1\.5\)"),
-    ({**SL, "model": "erlang_a"}, r"model='erlang_a' needs patience"),
-    ({**SL, "model": "erlang_a", "patience": 0}, r"patience must be > 0 \(got 0\)"),
-    ({**SL, "model": "erlang_a", "patience": -math.inf},
-     r"patience must be finite or \+inf \(got -inf\)"),
-    ({**SL, "patience": 120}, r"patience is only used with model='erlang_a' "
-                              r"\(got patience=120 with model='erlang_c'\)"),
-    ({"max_abandon": 0.05}, r"max_abandon needs model='erlang_a': Erlang C has no abandonment"),
-    ({}, r"give at least one target: target_sl with target_time, target_asa, max_abandon or "
-         r"max_occupancy"),
-    # _shrinkage
-    ({**SL, "shrinkage": 1}, r"shrinkage must be < 1 \(got 1\)"),
-    ({**SL, "shrinkage": -0.1}, r"shrinkage must be >= 0 \(got -0\.1\)"),
-    # required_agents itself
-    ({**SL, "min_agents": 1.5}, r"min_agents must be a whole number \(got 1\.5\)"),
-    ({**SL, "min_agents": -1}, r"min_agents must be >= 0 \(got -1\)"),
-])
-def test_required_agents_refuses(kw, match):
-    with pytest.raises(InputError, match=match):
-        required_agents(**ONE_INTERVAL, **kw)
-
-
-@pytest.mark.parametrize(("rate", "aht", "match"), [
-    (-1, 240, r"rate must be >= 0 \(got -1\)"),
-    (math.nan, 240, r"rate must be a number, not NaN \(got nan\)"),
-    (math.inf, 240, r"rate must be finite \(got inf\)"),
-    ("1", 240, r"rate must be a single number \(got '1'\)"),
-    (0.1, 0, r"aht must be > 0 \(got 0\)"),
-    (0.1, -240, r"aht must be > 0 \(got -240\)"),
-])
-def test_required_agents_refuses_rate_and_aht(rate, aht, match):
-    with pytest.raises(InputError, match=match):
-        required_agents(rate, aht, **SL)
-
-
-def test_input_error_is_a_value_error():
-    with pytest.raises(ValueError):
-        required_agents(-1, 240, **SL)
-
-
-@pytest.mark.parametrize(("agents", "shrinkage", "match"), [
-    (7, 1.0, r"shrinkage must be < 1 \(got 1\)"),
-    (7, -0.5, r"shrinkage must be >= 0 \(got -0\.5\)"),
-    (-3, 0.3, r"agents must be >= 0 \(got -3\)"),
-    (np.array([3, -1]), 0.3, r"agents must be >= 0 \(got -1 at index 1\)"),
-])
-def test_scheduled_agents_refuses(agents, shrinkage, match):
-    with pytest.raises(InputError, match=match):
-        scheduled_agents(agents, shrinkage)
-
-
-@pytest.mark.parametrize("column", ["interval_start", "calls", "aht"])
-def test_staffing_table_names_the_missing_column(column):
-    forecast = _forecast().drop(columns=column)
-    others = ", ".join(c for c in ("interval_start", "calls", "aht") if c != column)
-    with pytest.raises(InputError, match=rf"forecast is missing the column '{column}' "
-                                         rf"\(it has: {others}\); need interval_start"):
-        staffing_table(forecast, interval=HALF_HOUR, **SL)
-
-
-def test_staffing_table_of_no_columns_says_so():
-    with pytest.raises(InputError, match=r"missing the column 'interval_start' "
-                                         r"\(it has: no columns\)"):
-        staffing_table(pd.DataFrame(), interval=HALF_HOUR, **SL)
-
-
-@pytest.mark.parametrize(("change", "kw", "match"), [
-    ({}, {"interval": 0}, r"interval must be > 0 \(got 0\)"),
-    ({"calls": [200, -5, 0, 1]}, {}, r"'calls' must be >= 0 \(got -5 at row 1\)"),
-    ({"calls": [200, 120, 0, math.nan]}, {}, r"'calls' is empty at row 3"),
-    ({"aht": [250, 0, np.nan, 300]}, {}, r"'aht' must be > 0 where there are calls \(got 0 "
-                                         r"at row 1, which has 120 calls\)"),
-    ({"aht": [np.nan, 240, np.nan, 300]}, {}, r"'aht' must be > 0 where there are calls "
-                                              r"\(got nan at row 0, which has 200 calls\)"),
-    ({}, {"shrinkage": 1}, r"shrinkage must be < 1 \(got 1\)"),
-    ({}, {"min_agents": 0.5}, r"min_agents must be a whole number \(got 0\.5\)"),
-    ({}, {"target_sl": None, "target_time": None}, r"give at least one target"),
-    ({}, {"model": "erlang_a"}, r"model='erlang_a' needs patience"),
-])
-def test_staffing_table_refuses(change, kw, match):
-    forecast = _forecast().assign(**change)
-    with pytest.raises(InputError, match=match):
-        staffing_table(forecast, **{"interval": HALF_HOUR, **SL, **kw})
-
-
-# --------------------------------------------------------------------------------------------
-# Problems found in review, now fixed: each keeps the test that showed it
-
-
-def test_erlang_c_requirement_beyond_ten_million_agents_is_infeasible_like_erlang_a():
-    with pytest.raises(InfeasibleError, match="10,000,000"):
-        required_agents(rate=1, aht=1, model="erlang_a", patience=60, max_occupancy=1e-9)
-    with pytest.raises(InfeasibleError, match="10,000,000"):
-        required_agents(rate=1, aht=1, max_occupancy=1e-9)
-
-
-def test_staffing_table_reports_the_non_numeric_value_it_was_given():
-    forecast = _forecast().assign(calls=[200, "lots", 0, 1])
-    with pytest.raises(InputError, match=r"'calls' must hold numbers \(got 'lots' at row 1\)"):
-        staffing_table(forecast, interval=HALF_HOUR, **SL)
-
-
-@pytest.mark.parametrize("offset", [-40, -3, -1, 1, 3, 40])
-def test_exact_walk_corrects_a_poor_starting_guess(monkeypatch, offset):
-    # The square-root-staffing guess only saves work: from any starting point the exact steps
-    # along Erlang B's recurrence (up or down) must land on the same fewest agents.
-    import blendsim.analytic.staffing as staffing
-
-    kw = dict(target_sl=0.8, target_time=20)
-    want = required_agents(rate=950 / 240, aht=240, **kw)
-    real_guess = staffing._qed_guess
-    monkeypatch.setattr(staffing, "_qed_guess",
-                        lambda a, h, tg: max(1, real_guess(a, h, tg) + offset))
-    got = required_agents(rate=950 / 240, aht=240, **kw)
-    assert got.agents == want.agents
-    assert got.service_level == pytest.approx(want.service_level, rel=1e-10)
