@@ -1,8 +1,11 @@
 """The outbound dialler: contact lists, call attempts, connects and mismatches.
 
-The ACD (``engine.py``) asks the dialler three things: whether a free agent should go
-outbound (:meth:`Dialler.take_or_dial`), and to hand a free agent a connected customer who is
-on the line (:meth:`Dialler.take_connected`).  An agent that goes outbound becomes *ready*:
+The dialler is two work sources of the ACD (``sources.py``): a free agent is first offered a
+connected customer who is on the line (:attr:`Dialler.connected_source`, asked before inbound
+contacts), and last asked whether it goes outbound (the :class:`Dialler` itself, its
+``offer`` is :meth:`Dialler.take_or_dial`; the blending policy decides for blended agents).
+It changes no state of the ACD: it asks the dispatcher to start work, take an idle agent,
+hand an agent back, or reconsider idle agents.  An agent that goes outbound becomes *ready*:
 the dialler keeps ``dial_ratio`` attempts in progress per ready agent of a campaign.  A
 failed attempt (no answer, busy, voicemail) returns the longest-ready agent to the ACD, which
 decides afresh (a waiting inbound caller comes first); a connect goes to a ready agent of the
@@ -20,6 +23,9 @@ and per *segment order* (the segments a group may call, its best first; groups w
 order ask for the same calls), with :class:`blendsim.routing.GroupOrder` indexes for "the
 segment's best group with a ready (or idle) agent", so an event's cost does not grow with the
 number of groups.
+
+An attempt is a row (a list, cheap to make at every dial) whose fields are named by
+:data:`ROW_FIELDS` and the index constants beside it (``row[GIVE_UP_AT]``).
 """
 
 from __future__ import annotations
@@ -27,98 +33,69 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from typing import TYPE_CHECKING
 
 import numpy as np
-from simpy.events import Timeout
 
+from blendsim.engine.campaign_run import CampaignRun
+from blendsim.metrics.records import Outcome
+from blendsim.policies.blending import AllOf, Dedicated, Threshold, TimeWindows
 from blendsim.policies.routing import GroupOrder
-from blendsim.streams import stream
 
-__all__ = ["CampaignRun", "Dialler", "OUTBOUND_FAILED", "OUTBOUND_MISMATCH"]
+if TYPE_CHECKING:
+    from blendsim.engine.sources import Dispatcher
 
-OUTBOUND_SERVED, OUTBOUND_FAILED, OUTBOUND_MISMATCH = 1, 6, 7
-_CHUNK = 256  # records drawn at a time
+__all__ = ["ROW_FIELDS", "ConnectedCustomers", "Dialler"]
+
+SERVED, FAILED, MISMATCH = int(Outcome.SERVED), int(Outcome.FAILED), int(Outcome.MISMATCH)
+_TICK = 60.0  # seconds between looks for policies that watch the clock
+
+#: The fields of an attempt row, in order (instants in seconds after midnight, durations in
+#: seconds; ``outcome`` an :class:`~blendsim.metrics.records.Outcome` code, ``agent`` -1
+#: until an agent talks to the customer).
+ROW_FIELDS = ("campaign", "segment", "record", "attempt", "dial_at", "connect_at",
+              "answered_at", "end_at", "talk", "wrap", "give_up_at", "outcome", "agent")
+(CAMPAIGN, SEGMENT, RECORD, ATTEMPT, DIAL_AT, CONNECT_AT, ANSWERED_AT, END_AT, TALK, WRAP,
+ GIVE_UP_AT, OUTCOME, AGENT) = range(len(ROW_FIELDS))
 
 
-class CampaignRun:
-    """One campaign's contact list and its random draws within one simulated day."""
+def _watches_time(policy) -> bool:
+    """Whether a policy's answer may change with nothing happening (so: look every minute)."""
+    if isinstance(policy, AllOf):
+        return any(_watches_time(p) for p in policy.policies)
+    return not isinstance(policy, (Threshold, Dedicated, TimeWindows))
 
-    def __init__(self, campaign, scenario, seed: int, replication: int):
-        self.campaign = campaign
-        self.segments = campaign.segment_list
-        base = f"outbound.{campaign.name}"
-        shares = np.array([s.share for s in self.segments], dtype=float)
-        if campaign.list_size is None:
-            self.size = [None] * len(self.segments)
-        else:
-            rng = stream(seed, replication, base + ".segments")
-            self.size = rng.multinomial(int(campaign.list_size), shares / shares.sum()).tolist()
-        self.fresh = [0] * len(self.segments)  # next record never called, per segment
-        self.retries: list[list[tuple[float, int]]] = [[] for _ in self.segments]
-        self.attempts: list[dict[int, int]] = [{} for _ in self.segments]
-        self._streams = [stream(seed, replication, f"{base}.{s.name}.records")
-                         for s in self.segments]
-        self._draws: list[list[dict]] = [[] for _ in self.segments]
-        day = scenario.day
-        self.open_at, self.interval = day.open_at, day.interval
-        self.stop_at = day.close_at - campaign.stop_before_close
-        self.windows = campaign.windows or ((day.open_at, day.close_at),)
-        p = campaign.connect_probability
-        self.connect = list(p) if isinstance(p, tuple) else [float(p)] * day.n_intervals
 
-    # --- when and whom ------------------------------------------------------------------------
+class ConnectedCustomers:
+    """The work source of customers connected by the dialler and waiting for an agent."""
 
-    def dialling_allowed(self, now: float) -> bool:
-        return now < self.stop_at and any(a <= now < b for a, b in self.windows)
+    __slots__ = ("offer",)
 
-    def boundaries(self) -> list[float]:
-        """Instants at which dialling may start."""
-        return [a for a, _ in self.windows if a < self.stop_at]
+    def __init__(self, dialler: Dialler):
+        self.offer = dialler.take_connected
 
-    def connect_probability(self, now: float) -> float:
-        k = int((now - self.open_at) // self.interval)
-        return self.connect[min(max(k, 0), len(self.connect) - 1)]
-
-    def has_record(self, s: int, now: float) -> bool:
-        retry = self.retries[s]
-        return bool(retry and retry[0][0] <= now) or (
-            self.size[s] is None or self.fresh[s] < self.size[s])
-
-    def next_record(self, s: int, now: float) -> int | None:
-        """The record of segment ``s`` to call now: a retry that is due, else a fresh one."""
-        retry = self.retries[s]
-        if retry and retry[0][0] <= now:
-            return heapq.heappop(retry)[1]
-        if self.size[s] is None or self.fresh[s] < self.size[s]:
-            self.fresh[s] += 1
-            return self.fresh[s] - 1
+    def work_later(self, agent: int) -> None:
+        """No later work: a connected customer is offered at once or hangs up."""
         return None
 
-    def draws(self, s: int, record: int) -> dict:
-        """The record's luck: per attempt connect draw and durations, and its conversation."""
-        chunks = self._draws[s]
-        while record >= len(chunks) * _CHUNK:
-            rng = self._streams[s]
-            c, k = self.campaign, self.campaign.max_attempts
-            n = _CHUNK * k
-            chunks.append({
-                "u": rng.random(n).reshape(_CHUNK, k).tolist(),
-                "attempt": c.attempt_time.sample(rng, n).reshape(_CHUNK, k).tolist(),
-                "connect": c.connect_time.sample(rng, n).reshape(_CHUNK, k).tolist(),
-                "talk": c.talk_time.sample(rng, _CHUNK).tolist(),
-                "wrap": (c.wrap_up.sample(rng, _CHUNK) if c.wrap_up is not None
-                         else np.zeros(_CHUNK)).tolist(),
-                "patience": c.connected_patience.sample(rng, _CHUNK).tolist(),
-            })
-        chunk, i = chunks[record // _CHUNK], record % _CHUNK
-        return {key: values[i] for key, values in chunk.items()}
+    def shift_over(self, agent: int) -> None:
+        """Nothing is held for an agent (the dialler releases ready agents)."""
+        return None
+
+    def finish(self) -> None:
+        """Nothing to close (the dialler marks customers left on the line)."""
+        return None
 
 
 class Dialler:
-    """The outbound side of one ACD (one simulated day)."""
+    """The outbound side of one ACD (one simulated day): a work source and its connects.
 
-    def __init__(self, acd, seed: int, replication: int):
+    ``acd`` is the :class:`~blendsim.engine.sources.Dispatcher` (the ACD).
+    """
+
+    def __init__(self, acd: Dispatcher, seed: int, replication: int):
         self.acd = acd
+        self.clock = acd.clock
         sc = acd.scenario
         self.runs = [CampaignRun(c, sc, seed, replication) for c in sc.outbound]
         campaign_index = {c.name: k for k, c in enumerate(sc.outbound)}
@@ -187,9 +164,42 @@ class Dialler:
         self.in_flight_segment = [[0] * len(run.segments) for run in self.runs]
         self.connected = [deque() for _ in self.runs]  # attempts on the line, no agent yet
         self.ready_log: list[tuple[int, float, float]] = []
-        # Attempt rows: campaign, segment, record, attempt, dial_at, connect_at, answered_at,
-        # end_at, talk, wrap, give_up_at, outcome, agent.
-        self.rows: list[list] = []
+        self.rows: list[list] = []  # attempt rows (fields: ROW_FIELDS)
+        # Groups on a campaign that may have idle agents, by class of group (groups in one
+        # class dial alike: the dialler asks once per class whether to wake).
+        self.idle_callers = acd.idle_groups(self.caller_class)
+        self.connected_source = ConnectedCustomers(self)
+        self._bind_wakes(acd.policy)
+
+    def _bind_wakes(self, policy) -> None:
+        """Dialling may become possible without any agent becoming free: when a calling
+        window opens, when a policy's window opens, and (for policies that watch the service
+        level) as time passes.  The dialler looks again at those instants."""
+        wake = {t for run in self.runs for t in run.boundaries()}
+        wake.update(getattr(policy, "boundaries", list)())
+        if _watches_time(policy):
+            first = min(w for run in self.runs for w, _ in run.windows)
+            last = max(run.stop_at for run in self.runs)
+            wake.update(np.arange(first, last, _TICK).tolist())
+        for t in sorted(wake):
+            self.acd.schedule(t, self._on_wake)
+
+    def _on_wake(self, call) -> None:
+        self.wake()
+
+    # --- the work source ----------------------------------------------------------------------
+
+    def offer(self, a: int) -> bool:
+        """Free agent ``a``, with no other work for it, goes outbound if it may."""
+        return self.take_or_dial(a)
+
+    def work_later(self, a: int) -> None:
+        """No later outbound work for an agent whose shift is over."""
+        return None
+
+    def shift_over(self, a: int) -> None:
+        """An agent whose shift ends stops waiting for a connect."""
+        self.leave_ready(a)
 
     # --- the ACD's questions ------------------------------------------------------------------
 
@@ -200,13 +210,13 @@ class Dialler:
             if not q:
                 continue
             g = self.acd.agent_group[a]
-            now = self.acd.env._now
+            now = self.clock.now
             for row_id in list(q):
                 row = self.rows[row_id]
-                if row[10] <= now:  # hung up: a mismatch at give_up_at
+                if row[GIVE_UP_AT] <= now:  # hung up: a mismatch at give_up_at
                     q.remove(row_id)
-                    row[11], row[7] = OUTBOUND_MISMATCH, row[10]
-                elif g in self._segment_group_set[k][row[1]]:
+                    row[OUTCOME], row[END_AT] = MISMATCH, row[GIVE_UP_AT]
+                elif g in self._segment_group_set[k][row[SEGMENT]]:
                     q.remove(row_id)
                     self._talk(row_id, a)
                     return True
@@ -218,7 +228,7 @@ class Dialler:
         campaigns = self.agent_campaigns[a]
         if not campaigns or acd.off_duty[a]:
             return False
-        now = acd.env._now
+        now = self.clock.now
         g = acd.agent_group[a]
         for k in campaigns:
             run = self.runs[k]
@@ -243,7 +253,7 @@ class Dialler:
         self._group_ready[k][g] -= 1
         self._order_ready[k][self._order_of[k][g]] -= 1
         self._ticket[a] = -1  # its places in the queues are dropped when reached
-        self.ready_log.append((a, self.ready_since[a], self.acd.env._now))
+        self.ready_log.append((a, self.ready_since[a], self.clock.now))
         self.ready_for[a] = -1
         self.ready_since[a] = math.nan
 
@@ -256,25 +266,16 @@ class Dialler:
         they may is asked once per class of groups that dial alike.
         """
         acd = self.acd
-        now = acd.env._now
+        now = self.clock.now
         waking = []
-        for c, groups in enumerate(acd.idle_callers):
+        for c, groups in enumerate(self.idle_callers):
             if groups and self._may_dial(self._class_example[c], now):
                 waking.extend(groups)
         waking.sort()
         for g in waking:
-            group_idle = acd.idle[g]
-            i = 0
-            while i < len(group_idle):
-                a = group_idle[i]
-                del group_idle[i]
-                acd.took_idle(a)
-                if self.take_or_dial(a):
-                    continue  # gone outbound: the next agent is now at i
-                acd.make_idle(a, at=i)
-                i += 1
-            if not group_idle:
-                acd.idle_callers[self.caller_class[g]].discard(g)
+            acd.reconsider(g, self.take_or_dial)
+            if not acd.idle[g]:
+                self.idle_callers[self.caller_class[g]].discard(g)
 
     # --- mechanics ----------------------------------------------------------------------------
 
@@ -355,7 +356,7 @@ class Dialler:
         """
         run = self.runs[k]
         ratio = run.campaign.dial_ratio
-        now = self.acd.env._now
+        now = self.clock.now
         flying = self.in_flight_segment[k]
         while self.ready_count[k] and run.dialling_allowed(now):
             wanted = self._wanted(k, now)
@@ -369,7 +370,7 @@ class Dialler:
 
     def _dial(self, k: int, s: int, record: int) -> None:
         run = self.runs[k]
-        now = self.acd.env._now
+        now = self.clock.now
         n = run.attempts[s].get(record, 0)
         run.attempts[s][record] = n + 1
         luck = run.draws(s, record)
@@ -380,16 +381,16 @@ class Dialler:
         self.in_flight[k] += 1
         self.in_flight_segment[k][s] += 1
         if connects:
-            Timeout(self.acd.env, luck["connect"][n], row_id).callbacks.append(self._on_connect)
+            self.clock.later(luck["connect"][n], self._on_connect, row_id)
         else:
-            Timeout(self.acd.env, luck["attempt"][n], row_id).callbacks.append(self._on_fail)
+            self.clock.later(luck["attempt"][n], self._on_fail, row_id)
 
-    def _on_fail(self, event) -> None:
-        row_id = event._value
+    def _on_fail(self, call) -> None:
+        row_id = call.value
         row = self.rows[row_id]
-        k, s, record = row[0], row[1], row[2]
-        now = self.acd.env._now
-        row[7], row[11] = now, OUTBOUND_FAILED
+        k, s, record = row[CAMPAIGN], row[SEGMENT], row[RECORD]
+        now = self.clock.now
+        row[END_AT], row[OUTCOME] = now, FAILED
         self.in_flight[k] -= 1
         self.in_flight_segment[k][s] -= 1
         run = self.runs[k]
@@ -397,11 +398,11 @@ class Dialler:
             due = now + run.campaign.retry_after
             heapq.heappush(run.retries[s], (due, record))
             if due < run.stop_at:
-                Timeout(self.acd.env, due - now).callbacks.append(lambda _e: self.wake())
+                self.clock.later(due - now, self._on_wake)
         if self.ready_count[k]:
             a = self._agent_after_failure(k, s, now)
             self.leave_ready(a)
-            self.acd.agent_free(a)
+            self.acd.release(a)
         self._pace(k)
 
     def _agent_after_failure(self, k: int, s: int, now: float) -> int:
@@ -421,25 +422,23 @@ class Dialler:
                     mine = head
         return (mine or anyone)[1]
 
-    def _on_connect(self, event) -> None:
-        row_id = event._value
+    def _on_connect(self, call) -> None:
+        row_id = call.value
         row = self.rows[row_id]
-        k, s = row[0], row[1]
-        acd = self.acd
-        now = acd.env._now
-        row[5] = now
+        k, s = row[CAMPAIGN], row[SEGMENT]
+        now = self.clock.now
+        row[CONNECT_AT] = now
         self.in_flight[k] -= 1
         self.in_flight_segment[k][s] -= 1
         agent, ready = self._agent_for_connect(k, s)
         if ready:
             self.leave_ready(agent)
         elif agent is not None:
-            acd.idle[acd.agent_group[agent]].popleft()
-            acd.took_idle(agent)
+            self.acd.take_idle(agent)
         if agent is not None:
             self._talk(row_id, agent)
         else:
-            row[10] = now + self.runs[k].draws(s, row[2])["patience"]
+            row[GIVE_UP_AT] = now + self.runs[k].draws(s, row[RECORD])["patience"]
             self.connected[k].append(row_id)
         self._pace(k)
 
@@ -457,20 +456,18 @@ class Dialler:
         return (None, False) if g is None else (self.acd.idle[g][0], False)
 
     def _talk(self, row_id: int, a: int) -> None:
-        acd = self.acd
         row = self.rows[row_id]
-        now = acd.env._now
-        row[6], row[11], row[12] = now, OUTBOUND_SERVED, a
-        row[7] = now + row[8] + row[9]
-        acd.busy[a] = True
-        Timeout(acd.env, row[8] + row[9], a).callbacks.append(acd._on_free)
+        now = self.clock.now
+        row[ANSWERED_AT], row[OUTCOME], row[AGENT] = now, SERVED, a
+        row[END_AT] = now + row[TALK] + row[WRAP]
+        self.acd.start_work(a, row[TALK] + row[WRAP])
 
     def finish(self) -> None:
         """End of the day: customers still on the line with nobody to talk to hung up."""
         for q in self.connected:
             for row_id in q:
                 row = self.rows[row_id]
-                row[11], row[7] = OUTBOUND_MISMATCH, row[10]
+                row[OUTCOME], row[END_AT] = MISMATCH, row[GIVE_UP_AT]
             q.clear()
         for k, queues in enumerate(self._order_queue):
             waiting = sorted((t, a) for q in queues for t, a in q

@@ -33,14 +33,32 @@ Agent-log columns (one row per logged-on period): ``agent``, ``group``, ``on_at`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["OUTCOMES", "Records"]
+__all__ = ["OUTCOMES", "Outcome", "Records"]
 
-OUTCOMES = ("pending", "served", "abandoned", "blocked", "balked", "unserved", "failed",
-            "mismatch")
+
+class Outcome(IntEnum):
+    """How a contact ended: the codes of the ``outcome`` column (written here only).
+
+    ``PENDING`` is the engine's mark for a contact still in progress; no finished record
+    carries it.
+    """
+
+    PENDING = 0
+    SERVED = 1
+    ABANDONED = 2
+    BLOCKED = 3
+    BALKED = 4
+    UNSERVED = 5
+    FAILED = 6
+    MISMATCH = 7
+
+
+OUTCOMES = tuple(o.name.lower() for o in Outcome)  # outcome code -> its name
 KINDS = ("inbound", "outbound")
 
 

@@ -16,11 +16,13 @@ from blendsim.policies.blending import (
     policy_from_dict,
 )
 from blendsim.policies.routing import GroupOrder, LongestIdle, Routing
+from blendsim.policies.state import CentreState
 
 __all__ = [
     "policy_from_dict",
     "AllOf",
     "BlendingPolicy",
+    "CentreState",
     "Dedicated",
     "GroupOrder",
     "LongestIdle",

@@ -10,11 +10,13 @@ inbound service.
 A policy is a small object with one decision::
 
     class BlendingPolicy(Protocol):
-        def may_start_outbound(self, acd, agent: int) -> bool: ...
+        def may_start_outbound(self, state: CentreState, agent: int) -> bool: ...
 
-``acd`` offers what a policy needs: ``acd.now``, ``acd.idle_inbound_agents()`` (idle agents
-able to take inbound work), ``acd.idle_blended_agents()``, ``acd.inbound_waiting_for(agent)``
-and ``acd.recent_service_level(window, seconds)``.  The counts include the agent asking.
+``state`` is the centre's read-only :class:`~blendsim.policies.state.CentreState` (never the
+engine itself): ``state.now``, ``state.idle_inbound_agents()`` (idle agents able to take
+inbound work), ``state.idle_blended_agents()``, ``state.inbound_waiting_for(agent)``,
+``state.recent_service_level(window, seconds)``, the idle agents and waiting contacts.  The
+counts include the agent asking.  A policy only answers; the ACD sends the agent outbound.
 
 Built-ins (frozen dataclasses, so they live in scenario files too):
 
@@ -31,20 +33,26 @@ Built-ins (frozen dataclasses, so they live in scenario files too):
 A student writes a new one in ten lines:
 
 >>> class NotAtLunch:
-...     def may_start_outbound(self, acd, agent):
-...         return not 12 * 3600 <= acd.now < 13 * 3600
+...     def may_start_outbound(self, state, agent):
+...         return not 12 * 3600 <= state.now < 13 * 3600
+
+A policy whose answer changes at known instants (not only when agents come and go) lists
+them in a ``boundaries()`` method, so that idle agents are asked again then.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import KW_ONLY, MISSING, dataclass, fields
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from blendsim._units import format_clock, parse_clock
 from blendsim._validate import fmt
 from blendsim.errors import ScenarioError
 from blendsim.limits import MAX_AGENTS, MAX_WINDOWS, safe
+
+if TYPE_CHECKING:
+    from blendsim.policies.state import CentreState
 
 __all__ = [
     "AllOf",
@@ -61,7 +69,7 @@ __all__ = [
 class BlendingPolicy(Protocol):
     """The one decision of a blending policy."""
 
-    def may_start_outbound(self, acd, agent: int) -> bool: ...
+    def may_start_outbound(self, state: CentreState, agent: int) -> bool: ...
 
 
 def _whole(problems, name, value, low):
@@ -102,7 +110,7 @@ def _raise(problems):
 class Dedicated:
     """No blending: blended agents never go outbound (outbound-only agents still dial)."""
 
-    def may_start_outbound(self, acd, agent: int) -> bool:
+    def may_start_outbound(self, state: CentreState, agent: int) -> bool:
         return False
 
     def to_dict(self) -> dict:
@@ -129,9 +137,9 @@ class Threshold:
         _whole(problems, "min_idle_blended", self.min_idle_blended, 1)
         _raise(problems)
 
-    def may_start_outbound(self, acd, agent: int) -> bool:
-        return (acd.idle_inbound_agents() > self.reserve
-                and acd.idle_blended_agents() >= self.min_idle_blended)
+    def may_start_outbound(self, state: CentreState, agent: int) -> bool:
+        return (state.idle_inbound_agents() > self.reserve
+                and state.idle_blended_agents() >= self.min_idle_blended)
 
     def to_dict(self) -> dict:
         return {"policy": "threshold", "reserve": self.reserve,
@@ -163,10 +171,10 @@ class ServiceLevelGuard:
                 problems.append(f"{name} must be a number >= 0 seconds (got {fmt(v)})")
         _raise(problems)
 
-    def may_start_outbound(self, acd, agent: int) -> bool:
-        if acd.inbound_waiting_for(agent):
+    def may_start_outbound(self, state: CentreState, agent: int) -> bool:
+        if state.inbound_waiting_for(agent):
             return False
-        sl = acd.recent_service_level(self.window, self.seconds)
+        sl = state.recent_service_level(self.window, self.seconds)
         return sl is None or sl >= self.level
 
     def to_dict(self) -> dict:
@@ -188,8 +196,8 @@ class TimeWindows:
         check_windows(problems, self.windows)
         _raise(problems)
 
-    def may_start_outbound(self, acd, agent: int) -> bool:
-        now = acd.now
+    def may_start_outbound(self, state: CentreState, agent: int) -> bool:
+        now = state.now
         return any(start <= now < end for start, end in self.windows)
 
     def boundaries(self) -> list[float]:
@@ -216,8 +224,8 @@ class AllOf:
             raise ScenarioError([f"policies must have a may_start_outbound method (got "
                                  f"{bad[0]!r})"])
 
-    def may_start_outbound(self, acd, agent: int) -> bool:
-        return all(p.may_start_outbound(acd, agent) for p in self.policies)
+    def may_start_outbound(self, state: CentreState, agent: int) -> bool:
+        return all(p.may_start_outbound(state, agent) for p in self.policies)
 
     def boundaries(self) -> list[float]:
         return [x for p in self.policies for x in getattr(p, "boundaries", list)()]

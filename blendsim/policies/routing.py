@@ -1,17 +1,20 @@
 """Routing policies: which agent answers an arriving contact, which contact a free agent takes.
 
-A routing policy is a small object with two decisions, called by the ACD at its two moments:
+A routing policy is a small object with two decisions, called by the ACD at its two moments
+with the centre's read-only :class:`~blendsim.policies.state.CentreState`:
 
-- ``agent_for(acd, contact)`` when a contact arrives: an idle agent to answer it now, or
+- ``agent_for(state, contact)`` when a contact arrives: an idle agent to answer it now, or
   ``None`` (the contact waits);
-- ``contact_for(acd, agent)`` when an agent becomes free: a waiting contact to take now, or
+- ``contact_for(state, agent)`` when an agent becomes free: a waiting contact to take now, or
   ``None`` (the agent goes idle, or the blending policy may send it outbound).
 
-The ACD (see ``engine.py``) offers what a policy needs: ``acd.now``, the idle agents of each
-group (``acd.idle[group]``, longest idle first), the waiting contacts of each type
-(``acd.waiting(type)``, oldest first, callers who hung up already removed) and the contacts'
-attributes, and ``acd.first_idle_group(type)``: the first group of the type's routing list
-(without overflow delay) that has an idle agent, found in O(log groups) with a
+A policy only chooses: the ACD takes the agent it names off the idle agents, and the contact
+it names off its queue.  ``state`` offers ``state.now``, the idle agents of each group
+(``state.idle[group]``, longest idle first), the waiting contacts of each type
+(``state.waiting(type)``, oldest first, callers who hung up already removed), the contacts'
+attributes (``contact_type``, ``arrival_at``), the routing tables (``routes``, ``skills``,
+``priority``) and ``state.first_idle_group(type)``: the first group of the type's routing
+list (without overflow delay) that has an idle agent, found in O(log groups) with a
 :class:`GroupOrder` rather than by looking at every group.  :class:`LongestIdle` is the
 built-in rule::
 
@@ -20,14 +23,22 @@ built-in rule::
     the waiting contact of highest priority among its skills, oldest first (ties go to the
     agent's first skill).
 
-A student writes a new policy by subclassing it and overriding one method.  A policy that
-answers a contact with an idle agent takes that agent off ``acd.idle[group]``.
+A student writes a new policy by subclassing it and overriding one method, e.g. the most
+recently idle agent instead of the longest idle::
+
+    class MostRecentlyIdle(LongestIdle):
+        def agent_for(self, state, contact):
+            group = state.first_idle_group(state.contact_type[contact])
+            return None if group is None else state.idle[group][-1]
 """
 
 from __future__ import annotations
 
 import heapq
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from blendsim.policies.state import CentreState
 
 __all__ = ["GroupOrder", "LongestIdle", "Routing"]
 
@@ -35,9 +46,13 @@ __all__ = ["GroupOrder", "LongestIdle", "Routing"]
 class Routing(Protocol):
     """The two routing decisions of the ACD."""
 
-    def agent_for(self, acd, contact: int) -> int | None: ...
+    def agent_for(self, state: CentreState, contact: int) -> int | None:
+        """An idle agent to answer arriving ``contact`` now, or None (it waits)."""
+        ...
 
-    def contact_for(self, acd, agent: int) -> int | None: ...
+    def contact_for(self, state: CentreState, agent: int) -> int | None:
+        """A waiting contact for free ``agent`` to take now, or None."""
+        ...
 
 
 class LongestIdle:
@@ -45,31 +60,33 @@ class LongestIdle:
 
     __slots__ = ()
 
-    def agent_for(self, acd, contact: int) -> int | None:
-        # The first group in acd.routes[type] with no overflow delay and an idle agent
-        # (acd.first_idle_group(type), without the extra call: this runs at every arrival).
-        group = acd.idle_order[acd.contact_type[contact]].first(acd.idle)
-        return None if group is None else acd.idle[group].popleft()
+    def agent_for(self, state: CentreState, contact: int) -> int | None:
+        # The first group in state.routes[type] with no overflow delay and an idle agent
+        # (state.first_idle_group(type), without the extra call: this runs at every arrival).
+        idle = state.idle
+        group = state.idle_order[state.contact_type[contact]].first(idle)
+        return None if group is None else idle[group][0]
 
-    def contact_for(self, acd, agent: int) -> int | None:
-        now = acd.now
+    def contact_for(self, state: CentreState, agent: int) -> int | None:
+        now = state.now
         best_type = -1
         best_priority = best_arrival = 0.0
-        arrival = acd.arrival_at
-        for t, delay in acd.skills[acd.agent_group[agent]]:
-            queue = acd.waiting(t)
+        arrival = state.arrival_at
+        waiting = state.waiting
+        best_head = -1
+        for t, delay in state.skills[state.agent_group[agent]]:
+            queue = waiting(t)
             if not queue:
                 continue
             head = queue[0]
             if delay and now - arrival[head] < delay:
                 continue  # not yet overflowed to this group (nor anyone behind it)
-            priority = acd.priority[t]
+            priority = state.priority[t]
             if best_type < 0 or priority > best_priority or (
                     priority == best_priority and arrival[head] < best_arrival):
                 best_type, best_priority, best_arrival = t, priority, arrival[head]
-        if best_type < 0:
-            return None
-        return acd.queues[best_type].popleft()
+                best_head = head
+        return None if best_type < 0 else best_head
 
 
 class GroupOrder:

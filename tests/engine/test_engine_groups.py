@@ -142,7 +142,7 @@ class PlainLongestIdle(LongestIdle):
         idle = acd.idle
         for group, delay in acd.routes[acd.contact_type[contact]]:
             if delay == 0.0 and idle[group]:
-                return idle[group].popleft()
+                return idle[group][0]
         return None
 
 
@@ -242,10 +242,11 @@ class CountingPolicy:
         assert acd.idle_blended_agents() == blended
         for window, seconds in ((900.0, 20.0), (1800.0, 60.0)):
             fast = acd.recent_service_level(window, seconds)
-            recent = [r for r in acd._recent if r[0] >= acd.now - window]
+            log = acd.recent_service_level.__self__._recent  # (the inbound source's)
+            recent = [r for r in log if r[0] >= acd.now - window]
             plain = (sum(1 for _, wait, answered in recent if answered and wait <= seconds)
                      / len(recent)) if recent else None
-            if len(recent) == len(acd._recent):  # (trimmed by the smaller window first)
+            if len(recent) == len(log):  # (trimmed by the smaller window first)
                 assert fast == plain
         self.questions += 1
         return self.inner.may_start_outbound(acd, agent)
