@@ -64,7 +64,7 @@ class ACD:
         n_groups = len(scenario.groups)
         self.idle = [deque() for _ in range(n_groups)]
         self._orders_of: list[list[GroupOrder]] = [[] for _ in range(n_groups)]
-        self._classes: list[tuple[list[int], list[set[int]]]] = []
+        self._idle_sets: list[list[set[int]]] = [[] for _ in range(n_groups)]  # see idle_groups
 
         # Agents: one entry per working period (a head count may give an agent several).
         group_index: dict[str, int] = {}
@@ -139,7 +139,9 @@ class ACD:
         """Per class: the groups of that class (``group_class[g]``, -1 for none) that may
         have idle agents; a group is added when an agent of it becomes idle."""
         sets: list[set[int]] = [set() for _ in range(max(group_class, default=-1) + 1)]
-        self._classes.append((list(group_class), sets))
+        for g, c in enumerate(group_class):
+            if c >= 0:
+                self._idle_sets[g].append(sets[c])
         return sets
 
     def make_idle(self, a: int, at: int | None = None) -> None:
@@ -155,10 +157,8 @@ class ACD:
             self._idle_blended += 1
         for index in self._orders_of[g]:
             index.add(g)
-        for group_class, sets in self._classes:
-            c = group_class[g]
-            if c >= 0:
-                sets[c].add(g)
+        for groups in self._idle_sets[g]:
+            groups.add(g)
 
     def take_idle(self, a: int) -> None:
         """Take idle agent ``a`` off its group's idle agents (to give it work)."""

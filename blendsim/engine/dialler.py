@@ -20,7 +20,7 @@ the same customers with the same luck (common random numbers).
 
 No decision looks at every agent group or every ready agent: ready agents are kept per group
 and per *segment order* (the segments a group may call, its best first; groups with the same
-order ask for the same calls), with :class:`blendsim.routing.GroupOrder` indexes for "the
+order ask for the same calls), with :class:`blendsim.policies.routing.GroupOrder` indexes for "the
 segment's best group with a ready (or idle) agent", so an event's cost does not grow with the
 number of groups.
 
@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ROW_FIELDS", "ConnectedCustomers", "Dialler"]
 
-SERVED, FAILED, MISMATCH = int(Outcome.SERVED), int(Outcome.FAILED), int(Outcome.MISMATCH)
+PENDING, SERVED = int(Outcome.PENDING), int(Outcome.SERVED)
+FAILED, MISMATCH = int(Outcome.FAILED), int(Outcome.MISMATCH)
 _TICK = 60.0  # seconds between looks for policies that watch the clock
 
 #: The fields of an attempt row, in order (instants in seconds after midnight, durations in
@@ -169,6 +170,8 @@ class Dialler:
         # class dial alike: the dialler asks once per class whether to wake).
         self.idle_callers = acd.idle_groups(self.caller_class)
         self.connected_source = ConnectedCustomers(self)
+        # The work source's offer: a free agent with no other work goes outbound if it may.
+        self.offer = self.take_or_dial
         self._bind_wakes(acd.policy)
 
     def _bind_wakes(self, policy) -> None:
@@ -188,10 +191,6 @@ class Dialler:
         self.wake()
 
     # --- the work source ----------------------------------------------------------------------
-
-    def offer(self, a: int) -> bool:
-        """Free agent ``a``, with no other work for it, goes outbound if it may."""
-        return self.take_or_dial(a)
 
     def work_later(self, a: int) -> None:
         """No later outbound work for an agent whose shift is over."""
@@ -377,7 +376,7 @@ class Dialler:
         connects = luck["u"][n] < run.connect_probability(now)
         row_id = len(self.rows)
         self.rows.append([k, s, record, n + 1, now, math.nan, math.nan, math.nan,
-                          luck["talk"], luck["wrap"], math.inf, 0, -1])
+                          luck["talk"], luck["wrap"], math.inf, PENDING, -1])
         self.in_flight[k] += 1
         self.in_flight_segment[k][s] += 1
         if connects:

@@ -56,7 +56,7 @@ class Inbound:
         self.answered_at = array("d", [math.nan]) * n
         self.end_at = array("d", [math.nan]) * n
         self.agent_of = array("i", [-1]) * n
-        self.outcome = bytearray(n)
+        self.outcome = bytearray([PENDING]) * n
 
         # Routing tables (dictionaries, not list searches: a centre may have 1,000 groups).
         table = scenario.routing_table()
