@@ -24,13 +24,14 @@ from blendsim.metrics.kpi import (
     service_level,
     service_level_base,
 )
-from blendsim.metrics.records import OUTCOMES, Records
+from blendsim.metrics.records import OUTCOMES, Outcome, Records
 
 __all__ = [
     "CONTACT_METRICS",
     "COUNTS",
     "OUTBOUND_METRICS",
     "OUTCOMES",
+    "Outcome",
     "SHARES",
     "busy_time",
     "contact_flags",
