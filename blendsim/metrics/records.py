@@ -1,8 +1,8 @@
 """Records: what happened to every contact, one row each, in columns.
 
 The engine writes :class:`Records`; every figure (service level, occupancy...) is computed
-from them by the pure functions of :mod:`blendsim.metrics.kpi`, which never look inside the engine.  The
-same functions can measure a real call log turned into the same columns.
+from them by the pure functions of :mod:`blendsim.metrics.kpi`, which never look inside the
+engine.  The same functions can measure a real call log turned into the same columns.
 
 Contact columns (one row per inbound contact and per outbound call attempt): ``contact``
 (index within the replication), ``kind`` (``"inbound"`` or ``"outbound"``), ``type`` (the
