@@ -20,7 +20,9 @@ No other engine module reads a private SimPy name; only ``blendsim.engine`` impo
 
 from __future__ import annotations
 
+import math
 from heapq import heappop, heappush
+from itertools import chain
 
 import simpy
 from simpy.events import NORMAL
@@ -75,7 +77,8 @@ class Clock(simpy.Environment):
         """
         queue = self._queue
         fire = self._fire
-        for i, t in enumerate(times):
+        last = len(times)
+        for i, t in enumerate(chain(times, (math.inf,))):  # (inf: then every event left)
             while queue and queue[0][0] <= t:  # scheduled events at the same instant go first
                 when, _, _, event = heappop(queue)
                 self._now = self.now = when
@@ -84,16 +87,10 @@ class Clock(simpy.Environment):
                     callback(event)
                 if not event._ok:
                     fire(event)
+            if i == last:
+                return
             self._now = self.now = t
             on_arrival(i)
-        while queue:
-            when, _, _, event = heappop(queue)
-            self._now = self.now = when
-            callbacks, event.callbacks = event.callbacks, None
-            for callback in callbacks:
-                callback(event)
-            if not event._ok:
-                fire(event)
 
     @staticmethod
     def _fire(event) -> None:
