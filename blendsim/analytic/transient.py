@@ -189,9 +189,9 @@ def transient_queue(calls, servers, *, interval, aht, patience=None, target_time
 
     Examples
     --------
-    >>> day = transient_queue([80] * 40, [24] * 40, interval=900, aht=240, target_time=20)
-    >>> round(float(day["p_wait"].iloc[-1]), 4)  # Erlang C(24, 21.33)
-    0.5075
+    >>> day = transient_queue([80] * 24, [24] * 24, interval=900, aht=240, target_time=20)
+    >>> round(float(day["p_wait"].iloc[-1]), 4)  # Erlang C(24, 21.33) in the long run
+    0.474
     """
     c, s, length, h, patience_, tau, m, top = _check(
         calls, servers, interval, aht, patience, target_time, points_per_interval,
