@@ -142,7 +142,7 @@ def _solve(c, s, length, mu, theta, tau, m, states):
 
 
 def transient_queue(calls, servers, *, interval, aht, patience=None, target_time=None,
-                    points_per_interval=30, max_in_system=None) -> pd.DataFrame:
+                    points_per_interval=60, max_in_system=None) -> pd.DataFrame:
     """Exact per-interval figures of an M(t)/M/s(t)(+M) queue with piecewise-constant rates.
 
     Parameters
@@ -163,7 +163,9 @@ def transient_queue(calls, servers, *, interval, aht, patience=None, target_time
         Waiting-time threshold of the service level, ``>= 0``; without it there is no
         ``service_level`` column.
     points_per_interval : int
-        Even number of grid steps per interval for Simpson's rule (default 30).
+        Even number of grid steps per interval for Simpson's rule (default 60: time averages
+        within about 1e-6 of exact even when an interval is a hundred handle times of a fast
+        transient; 120 gives about 1e-8).
     max_in_system : int, optional
         Where the chain is cut.  Default: grown (doubling) until the top state's probability
         stays below ``TOP_STATE_TOLERANCE`` all day; given, that is checked and an
@@ -207,6 +209,9 @@ def transient_queue(calls, servers, *, interval, aht, patience=None, target_time
         load = c / length * h
         rho = np.minimum(load / np.maximum(s, 1), 0.95)
         tail = 30.0 / -np.log(np.maximum(rho, 0.01))
+        if theta > 0:  # the queue is below an infinite-server one of service rate theta
+            queue = c / length / theta
+            tail = np.minimum(tail, queue + 10 * np.sqrt(queue + 1))
         guess = int(max(load + 10 * np.sqrt(load + 1) + s + tail)) + 20
         states = min(bound, guess)
         if states > MAX_STATES:
