@@ -176,10 +176,16 @@ class Dialler:
 
     def _bind_wakes(self, policy) -> None:
         """Dialling may become possible without any agent becoming free: when a calling
-        window opens, when a policy's window opens, and (for policies that watch the service
-        level) as time passes.  The dialler looks again at those instants."""
+        window opens, when a policy's window opens, when an interval starts at which the
+        policy's answer may change (``interval_changes()``, e.g. a reserve schedule's drops),
+        and (for policies that watch the service level) as time passes.  The dialler looks
+        again at those instants."""
         wake = {t for run in self.runs for t in run.boundaries()}
         wake.update(getattr(policy, "boundaries", list)())
+        day = self.acd.scenario.day
+        wake.update(day.open_at + k * day.interval
+                    for k in getattr(policy, "interval_changes", list)()
+                    if 0 < k < day.n_intervals)
         if _watches_time(policy):
             first = min(w for run in self.runs for w, _ in run.windows)
             last = max(run.stop_at for run in self.runs)

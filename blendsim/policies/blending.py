@@ -24,7 +24,9 @@ Built-ins (frozen dataclasses, so they live in scenario files too):
 - :class:`Threshold`: the Bhulai-Koole policy: go outbound only while more than ``reserve``
   agents able to take inbound are idle (counting the one asking, so that at least
   ``reserve`` stay idle) and at least ``min_idle_blended`` blended agents are free.  It is the
-  policy of :func:`blendsim.threshold_blend`'s exact Markov chain.
+  policy of :func:`blendsim.threshold_blend`'s exact Markov chain.  The reserve is one
+  number, or a schedule: one number per planning interval of the day
+  (``Threshold(reserve=(3, 3, 2, 2))``; in a file ``reserve = [3, 3, 2, 2]``).
 - :class:`ServiceLevelGuard`: pause outbound while the recent inbound service level is under
   target or any inbound caller waits.
 - :class:`TimeWindows`: outbound only in the given hours.
@@ -37,7 +39,20 @@ A student writes a new one in ten lines:
 ...         return not 12 * 3600 <= state.now < 13 * 3600
 
 A policy whose answer changes at known instants (not only when agents come and go) lists
-them in a ``boundaries()`` method, so that idle agents are asked again then.
+them in a ``boundaries()`` method, so that idle agents are asked again then.  A policy whose
+answer changes at the start of some planning intervals (a reserve schedule) may instead list
+those intervals' indexes in an ``interval_changes()`` method: ``k`` (``k >= 1``) stands for
+the instant ``day.open_at + k * day.interval``.  Without these methods idle agents are asked
+again only when something happens (an agent becomes free, a caller arrives...), so a policy
+that loosens at 09:00 with every agent idle would otherwise wait for the next event:
+
+>>> class FreeAfterTwoIntervals:
+...     def may_start_outbound(self, state, agent):
+...         day = state.scenario.day
+...         k = (state.now - day.open_at) // day.interval  # the interval of now
+...         return k >= 2 or state.idle_inbound_agents() > 3
+...     def interval_changes(self):
+...         return [2]  # dialling may start when interval 2 does
 """
 
 from __future__ import annotations
@@ -47,7 +62,7 @@ from dataclasses import KW_ONLY, MISSING, dataclass, fields
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from blendsim._units import format_clock, parse_clock
-from blendsim._validate import fmt
+from blendsim._validate import as_tuple, fmt
 from blendsim.errors import ScenarioError
 from blendsim.limits import MAX_AGENTS, MAX_WINDOWS, safe
 
@@ -55,6 +70,7 @@ if TYPE_CHECKING:
     from blendsim.policies.state import CentreState
 
 __all__ = [
+    "MAX_RESERVE_INTERVALS",
     "AllOf",
     "BlendingPolicy",
     "Dedicated",
@@ -63,6 +79,11 @@ __all__ = [
     "TimeWindows",
     "policy_from_dict",
 ]
+
+
+#: The most values of a reserve schedule: the planning intervals of the longest day (400 days
+#: of 24 hours, ``blendsim.scenario.parts.MAX_DAY``, in 15-minute intervals).
+MAX_RESERVE_INTERVALS = 400 * 24 * 4
 
 
 @runtime_checkable
@@ -125,24 +146,80 @@ class Threshold:
     work are idle (counting itself: after it starts, at least ``reserve`` stay idle) and at
     least ``min_idle_blended`` blended agents are idle (counting itself).  ``reserve`` may be
     given by position (``Threshold(2)``); in a scenario file it is required.
+
+    ``reserve`` is a whole number, or a schedule: a list (kept as a tuple) of whole numbers,
+    one per planning interval of the scenario's day, e.g. ``Threshold((3, 3, 2, 2))`` keeps
+    three agents in the first two intervals and two after.  Before opening the first
+    interval's reserve applies, after closing the last's (:meth:`reserve_at`).  Where the
+    reserve drops, the ACD asks idle agents again at the interval's start
+    (:meth:`interval_changes`), so dialling may resume then without waiting for an agent to
+    become free.
     """
 
-    reserve: int = 0
+    reserve: int | tuple[int, ...] = 0
     _: KW_ONLY
     min_idle_blended: int = 1
 
     def __post_init__(self):
+        as_tuple(self, "reserve")
         problems: list[str] = []
-        _whole(problems, "reserve", self.reserve, 0)
+        reserve = self.reserve
+        if isinstance(reserve, tuple):
+            if not reserve:
+                problems.append("reserve must be a whole number >= 0, or a list of them with "
+                                "one value per interval (got an empty list)")
+            elif len(reserve) > MAX_RESERVE_INTERVALS:
+                problems.append(f"reserve must list at most {MAX_RESERVE_INTERVALS:,} values "
+                                f"(one per interval of the longest day) (got "
+                                f"{len(reserve):,})")
+            else:
+                for i, v in enumerate(reserve):
+                    _whole(problems, f"reserve[{i}]", v, 0)
+        else:
+            _whole(problems, "reserve", reserve, 0)
         _whole(problems, "min_idle_blended", self.min_idle_blended, 1)
         _raise(problems)
 
+    def reserve_at(self, k: int) -> int:
+        """The reserve of planning interval ``k`` (0 is the first; clamped to the schedule).
+
+        Parameters
+        ----------
+        k : int
+            The interval's index; below 0 gives the first interval's reserve, past the end
+            the last's.
+
+        Returns
+        -------
+        int
+            The reserve (a whole-number reserve whatever ``k``).
+        """
+        reserve = self.reserve
+        if reserve.__class__ is not tuple:
+            return reserve
+        return reserve[min(max(int(k), 0), len(reserve) - 1)]
+
+    def interval_changes(self) -> list[int]:
+        """The intervals ``k >= 1`` whose reserve differs from the one before ([] for one
+        number): at their start the answer may change with no agent coming or going."""
+        reserve = self.reserve
+        if reserve.__class__ is not tuple:
+            return []
+        return [k for k in range(1, len(reserve)) if reserve[k] != reserve[k - 1]]
+
     def may_start_outbound(self, state: CentreState, agent: int) -> bool:
-        return (state.idle_inbound_agents() > self.reserve
+        reserve = self.reserve
+        if reserve.__class__ is tuple:  # a schedule: the reserve of now's interval
+            day = state.scenario.day
+            x = (state.now - day.open_at) / day.interval
+            n = len(reserve)
+            reserve = reserve[0 if x < 1 else n - 1 if x >= n else int(x)]
+        return (state.idle_inbound_agents() > reserve
                 and state.idle_blended_agents() >= self.min_idle_blended)
 
     def to_dict(self) -> dict:
-        return {"policy": "threshold", "reserve": self.reserve,
+        reserve = list(self.reserve) if isinstance(self.reserve, tuple) else self.reserve
+        return {"policy": "threshold", "reserve": reserve,
                 "min_idle_blended": self.min_idle_blended}
 
 
@@ -229,6 +306,11 @@ class AllOf:
 
     def boundaries(self) -> list[float]:
         return [x for p in self.policies for x in getattr(p, "boundaries", list)()]
+
+    def interval_changes(self) -> list[int]:
+        """The intervals at whose start any of the policies' answers may change."""
+        return sorted({k for p in self.policies
+                       for k in getattr(p, "interval_changes", list)()})
 
 
 _KINDS = {"dedicated": Dedicated, "threshold": Threshold,

@@ -198,6 +198,13 @@ class Scenario:
             if isinstance(p, TimeWindows):
                 problems += self._window_problems(f"blending[{i}]", p.windows,
                                                   self.day.close_at)
+            inner = p.policies if isinstance(p, AllOf) else (p,)
+            for j, q in enumerate(inner):
+                if isinstance(q, Threshold) and isinstance(q.reserve, tuple) and \
+                        len(q.reserve) != n:
+                    where = f"blending[{i}].policies[{j}]" if p is not q else f"blending[{i}]"
+                    problems.append(f"{where}.reserve must have one value per interval ({n}) "
+                                    f"(got {len(q.reserve)})")
         return problems
 
     def _hours(self, close_at: float | None = None) -> str:

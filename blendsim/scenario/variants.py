@@ -6,6 +6,8 @@ These are the knobs of :func:`blendsim.tradeoff` and of a sweep (``reserve``,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from blendsim.errors import InputError, ScenarioError
@@ -16,16 +18,30 @@ from blendsim.scenario.parts import AgentGroup
 __all__ = ["reserve_cap", "with_blended_agents", "with_reserve"]
 
 
-def with_reserve(scenario: Scenario, reserve: int) -> Scenario:
+def with_reserve(scenario: Scenario, reserve: int | Sequence[int]) -> Scenario:
     """The scenario with its threshold policy's reserve set to ``reserve``.
 
-    Other policies (time windows, a service-level guard) are kept; without a threshold one is
-    added.
+    ``reserve`` is a whole number, or a schedule: a list or tuple of whole numbers, one per
+    planning interval of the scenario's day.  Other policies (time windows, a service-level
+    guard) are kept; without a threshold one is added.
     """
-    if isinstance(reserve, np.integer):
-        reserve = int(reserve)
-    if not isinstance(reserve, int) or isinstance(reserve, bool) or reserve < 0:
-        raise InputError(f"reserve must be a whole number >= 0 (got {reserve!r})")
+    if isinstance(reserve, np.ndarray):
+        reserve = reserve.tolist()
+    if isinstance(reserve, (list, tuple)):
+        reserve = tuple(int(v) if isinstance(v, np.integer) else v for v in reserve)
+        try:
+            Threshold(reserve=reserve)
+        except ScenarioError as e:
+            raise InputError("; ".join(e.problems)) from None
+        n = scenario.day.n_intervals
+        if len(reserve) != n:
+            raise InputError(f"reserve must have one value per interval ({n}) (got "
+                             f"{len(reserve)})")
+    else:
+        if isinstance(reserve, np.integer):
+            reserve = int(reserve)
+        if not isinstance(reserve, int) or isinstance(reserve, bool) or reserve < 0:
+            raise InputError(f"reserve must be a whole number >= 0 (got {reserve!r})")
     policies = []
     for p in scenario.blending:
         if isinstance(p, AllOf):
@@ -91,7 +107,9 @@ def reserve_cap(scenario: Scenario) -> int:
     A blended agent dials only while more than ``reserve`` agents able to take inbound work
     are idle, so once the reserve reaches the most such agents ever on duty together while a
     blended agent is on, no one dials and every larger reserve gives the very same day.
-    0 when no blended agent is ever on duty.
+    0 when no blended agent is ever on duty.  So too for a reserve schedule: in an interval
+    whose reserve is at least the cap no one dials, and a schedule whose every value is at
+    least the cap never dials.
     """
     kinds = {g.name: (bool(g.skills), bool(g.skills and g.outbound)) for g in scenario.groups}
     events = []
