@@ -37,6 +37,7 @@ from blendsim.engine.acd import run_day
 from blendsim.errors import BlendsimError, InputError
 from blendsim.experiment.backends import MAX_REPLICATIONS, Interrupted, TaskError, run_tasks
 from blendsim.metrics.ci import mean_ci, summary_ci
+from blendsim.metrics.judgement import Judgement, interval_service, judge
 from blendsim.metrics.kpi import (
     CONTACT_METRICS,
     COUNTS,
@@ -197,6 +198,29 @@ class Result:
         out = mean_ci(table.reset_index(), ["interval"], columns).reset_index()
         out.insert(1, "start", day.interval_labels())
         return out
+
+    def interval_service(self, estimator: str | None = None) -> pd.DataFrame:
+        """Each interval's inbound service level with its 95% interval and verdict.
+
+        ``estimator``: ``"daily"`` (the mean over days of the interval's daily ratio) or
+        ``"pooled"`` (the ratio of all days' counts); default the scenario's
+        ``service_target.estimator``.  See :func:`blendsim.metrics.judgement.interval_service`.
+        """
+        sc = self.scenario
+        return interval_service(self.inbound, sc.service_target, sc.day, self.replications,
+                                estimator)
+
+    def judgement(self, rule: str | None = None, share: float | None = None,
+                  estimator: str | None = None) -> Judgement:
+        """The day judged under the target's rule (or ``rule``/``share`` given): the
+        intervals below target, the worst one, and whether the rule is met for sure.
+
+        See :mod:`blendsim.metrics.judgement`.
+        """
+        s = self.summary().loc["service_level"]
+        return judge(self.interval_service(estimator), self.scenario.service_target,
+                     day_service_level=s["mean"], day_ci_low=s["ci_low"],
+                     day_ci_high=s["ci_high"], rule=rule, share=share)
 
     def by_type(self) -> pd.DataFrame:
         """Contact figures per inbound type over the day, with 95% intervals."""

@@ -129,7 +129,8 @@ def _in_file_words(cls, path: str, problem: str) -> str:
 _TOP = ("schema_version", "name", "description", "day", "service_target", "inbound", "groups",
         "outbound", "blending")
 _DAY = ("open", "close", "interval_minutes")
-_TARGET = ("level", "seconds", "definition", "short_abandon_seconds")
+_TARGET = ("level", "seconds", "definition", "short_abandon_seconds", "rule", "share",
+           "estimator")
 _INBOUND = ("name", "volume", "rate_per_hour", "daily_volume", "shape", "arrival_times",
             "busyness_cv",
             "handle_time", "wrap_up", "patience", "balk_probability", "queue_capacity",
@@ -166,7 +167,9 @@ def scenario_from_dict(data, source: str | None, *, build: Callable[..., S]) -> 
         target = r.build(ServiceTarget, "service_target", level=t.get("level", 0.8),
                          seconds=t.get("seconds", 20.0),
                          definition=t.get("definition", "offered"),
-                         short_abandon=t.get("short_abandon_seconds", 5.0)) or ServiceTarget()
+                         short_abandon=t.get("short_abandon_seconds", 5.0),
+                         rule=t.get("rule", "day"), share=t.get("share", 0.9),
+                         estimator=t.get("estimator", "daily")) or ServiceTarget()
 
     broken: set[str] = set()
     inbound = _read_list(r, data, "inbound", "[[inbound]]")
@@ -454,6 +457,9 @@ def scenario_to_dict(sc) -> dict:
     out["service_target"] = {"level": st.level, "seconds": st.seconds,
                              "definition": st.definition,
                              "short_abandon_seconds": st.short_abandon}
+    for key, default in (("rule", "day"), ("share", 0.9), ("estimator", "daily")):
+        if getattr(st, key) != default:  # files written before the rule existed stay as they were
+            out["service_target"][key] = getattr(st, key)
     out["inbound"] = []
     defaults = {f.name: f.default for f in fields(InboundType)}
     for t in sc.inbound:

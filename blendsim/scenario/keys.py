@@ -48,8 +48,10 @@ from blendsim.scenario.distributions import (
 )
 from blendsim.scenario.model import Scenario
 from blendsim.scenario.parts import (
+    ESTIMATORS,
     INTERVALS,
     MAX_DAY,
+    RULES,
     SCHEMA_VERSION,
     SL_DEFINITIONS,
     AgentGroup,
@@ -153,6 +155,19 @@ DOCS: dict[tuple[str, str], Doc] = {
     ("ServiceTarget", "short_abandon"): Doc("seconds", ">= 0", "The short-abandon limit of "
                                             "`short_abandons_excluded` (unused by the other "
                                             "definitions)."),
+    ("ServiceTarget", "rule"): Doc("text", lambda: _quoted(RULES), "What must reach `level`: "
+                                   "`day` (the day's service level), `every_interval` (each "
+                                   "interval's) or `share_of_intervals` (at least `share` of "
+                                   "the intervals). Verdicts, the trade-off's best point and "
+                                   "staffing by simulation follow it."),
+    ("ServiceTarget", "share"): Doc("fraction", "> 0 and <= 1", "For `share_of_intervals`: the "
+                                    "share of intervals (with contacts) that must reach "
+                                    "`level`."),
+    ("ServiceTarget", "estimator"): Doc("text", lambda: _quoted(ESTIMATORS), "How an "
+                                        "interval's service level is estimated over simulated "
+                                        "days: `daily` (the mean of the interval's daily "
+                                        "ratios: what a planner lives with day to day) or "
+                                        "`pooled` (the ratio of all days' counts pooled)."),
     # --- [[inbound]] ---
     ("InboundType", "name"): Doc("text", lambda: _name("; distinct"), "The type's name, which "
                                  "agent groups list in `skills`."),
@@ -331,12 +346,14 @@ DOCS: dict[tuple[str, str], Doc] = {
                                  + _duration("each >= 0"), "Observed values (e.g. "
                                  "from a call log), drawn from uniformly."),
     # --- blending policies ---
-    ("Threshold", "reserve"): Doc("agents", lambda: f"whole number >= 0, at most {MAX_AGENTS:,}",
-                                  "Idle agents kept for "
-                                  "inbound: an agent dials only while more than `reserve` "
-                                  "agents able to take inbound are idle, counting itself and "
-                                  "counting blended agents, so at least `reserve` stay "
-                                  "idle."),
+    ("Threshold", "reserve"): Doc("agents", lambda: f"whole number >= 0, at most {MAX_AGENTS:,}; "
+                                  "or a list of them, one per interval",
+                                  "Idle agents kept for inbound: an agent dials only while more "
+                                  "than `reserve` agents able to take inbound are idle, counting "
+                                  "itself and counting blended agents, so at least `reserve` "
+                                  "stay idle. A list (e.g. `[3, 3, 2, 2]`) gives each interval "
+                                  "its own reserve; where it drops, idle agents are asked again "
+                                  "at the interval's start."),
     ("Threshold", "min_idle_blended"): Doc("agents", lambda: "whole number >= 1, at most "
                                            f"{MAX_AGENTS:,}", "And only while at "
                                            "least this many blended agents are idle, counting "

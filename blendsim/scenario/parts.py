@@ -40,7 +40,9 @@ from blendsim.scenario.distributions import Distribution
 __all__ = [
     "AGENTS_WHY",
     "INTERVALS",
+    "ESTIMATORS",
     "MAX_DAY",
+    "RULES",
     "SCHEMA_VERSION",
     "SL_DEFINITIONS",
     "AgentGroup",
@@ -54,6 +56,8 @@ SCHEMA_VERSION = 1
 INTERVALS = (900, 1800, 3600)
 MAX_DAY = 400 * 24 * 3600  # a "day" may be a long stationary run, but not an endless one
 SL_DEFINITIONS = ("offered", "answered", "short_abandons_excluded")
+RULES = ("day", "every_interval", "share_of_intervals")
+ESTIMATORS = ("daily", "pooled")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -114,12 +118,22 @@ class ServiceTarget:
     ``definition``: ``"offered"`` (answered within ``seconds`` / all contacts offered),
     ``"answered"`` (/ answered contacts) or ``"short_abandons_excluded"`` (/ offered minus
     callers who hung up within ``short_abandon`` seconds).
+
+    ``rule`` says what must reach ``level``: ``"day"`` (the day's service level),
+    ``"every_interval"`` (every interval's) or ``"share_of_intervals"`` (at least ``share``
+    of the intervals).  ``estimator`` says how an interval's service level is estimated over
+    simulated days: ``"daily"`` (the mean over days of the interval's daily ratio: what a
+    planner lives with day to day) or ``"pooled"`` (the ratio of the counts of all days
+    pooled); see :mod:`blendsim.metrics.judgement`.
     """
 
     level: float = 0.8
     seconds: float = 20.0
     definition: str = "offered"
     short_abandon: float = 5.0
+    rule: str = "day"
+    share: float = 0.9
+    estimator: str = "daily"
 
     def __post_init__(self):
         problems: list[str] = []
@@ -130,6 +144,12 @@ class ServiceTarget:
             problems.append(f"definition must be one of {', '.join(SL_DEFINITIONS)} "
                             f"(got {self.definition!r})")
         check_number(problems, "short_abandon", self.short_abandon, low=0, unit="seconds")
+        if self.rule not in RULES:
+            problems.append(f"rule must be one of {', '.join(RULES)} (got {safe(self.rule)})")
+        check_number(problems, "share", self.share, low=0, low_open=True, high=1)
+        if self.estimator not in ESTIMATORS:
+            problems.append(f"estimator must be one of {', '.join(ESTIMATORS)} "
+                            f"(got {safe(self.estimator)})")
         raise_problems(problems)
 
 

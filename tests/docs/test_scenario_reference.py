@@ -28,7 +28,7 @@ from blendsim.scenario.keys import (
     SECTIONS,
     file_key,
 )
-from blendsim.scenario.parts import SL_DEFINITIONS
+from blendsim.scenario.parts import ESTIMATORS, RULES, SL_DEFINITIONS
 from blendsim.scenario.reference import scenario_reference
 
 REFERENCE = ROOT / "scenarios" / "REFERENCE.md"
@@ -93,6 +93,7 @@ def test_every_name_quoted_in_the_prose_exists():
     known = {file_key(c.__name__, f.name) for c in CLASSES for f in dataclasses.fields(c)}
     known |= {f.name for c in CLASSES for f in dataclasses.fields(c)}
     known |= {k for _, k in FILE_ONLY} | {"dist", "policy"} | set(SL_DEFINITIONS)
+    known |= set(RULES) | set(ESTIMATORS)
     known |= set(OUTCOMES) | {d.to_dict()["dist"] for d, _ in DISTRIBUTIONS}
     known |= {p.to_dict()["policy"] for p, _ in POLICIES}
     known |= {s.name for s in blendsim.OutboundCampaign(

@@ -30,7 +30,8 @@ SALES_AT_TIMES = {("inbound", 0, "volume"): DROP}  # sales by arrival_times inst
     ({("day", "lunch"): "12:00"},
      "day.lunch is not a known field (allowed: open, close, interval_minutes)"),
     ({("service_target", "sla"): 0.8}, "service_target.sla is not a known field (allowed: "
-                                       "level, seconds, definition, short_abandon_seconds)"),
+                                       "level, seconds, definition, short_abandon_seconds, rule, "
+                                       "share, estimator)"),
     ({("inbound", 0, "volumes"): [1, 2]},
      f"inbound[0].volumes is not a known field (allowed: {INBOUND_FIELDS})"),
     ({("groups", 0, "headcounts"): [1, 2]},
