@@ -37,7 +37,13 @@ from blendsim.engine.acd import run_day
 from blendsim.errors import BlendsimError, InputError
 from blendsim.experiment.backends import MAX_REPLICATIONS, Interrupted, TaskError, run_tasks
 from blendsim.metrics.ci import mean_ci, summary_ci
-from blendsim.metrics.judgement import Judgement, interval_service, judge
+from blendsim.metrics.judgement import (
+    Judgement,
+    interval_counts,
+    interval_service,
+    intervals_below_per_day,
+    judge,
+)
 from blendsim.metrics.kpi import (
     CONTACT_METRICS,
     COUNTS,
@@ -52,7 +58,7 @@ from blendsim.policies.routing import Routing
 from blendsim.scenario.model import Scenario
 from blendsim.streams import new_seed
 
-__all__ = ["Result", "simulate"]
+__all__ = ["Result", "day_figures", "interval_figures", "interval_levels", "simulate"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +135,9 @@ class Result:
             ["inbound", "outbound", "busy", "logged_on", "scheduled"]].sum()
         day["occupancy"] = total["busy"] / total["logged_on"]
         day["utilisation"] = total["busy"] / total["scheduled"]
+        sc = self.scenario
+        day["intervals_below"] = intervals_below_per_day(self.inbound, target, sc.day,
+                                                         self.replications)
         if self.scenario.outbound:
             out = outbound_table(self.contacts, ["replication"]).set_index("replication")
             out = out.reindex(range(self.replications))
@@ -277,9 +286,26 @@ class Result:
         return mean_ci(merged, ["group"], cols).reset_index()
 
 
+def interval_figures(scenario: Scenario) -> list[str]:
+    """Names of the per-interval service levels a sweep keeps for each replication
+    (``service_level_interval_0`` ...): each day's ratio, so their means over replications
+    are the ``"daily"`` estimator of :mod:`blendsim.metrics.judgement`."""
+    return [f"service_level_interval_{k}" for k in range(scenario.day.n_intervals)]
+
+
+def interval_levels(result: Result) -> dict[str, float]:
+    """A one-replication result's service level in each interval (NaN without contacts),
+    under the names of :func:`interval_figures`."""
+    sc = result.scenario
+    _, within, base = interval_counts(result.inbound, sc.service_target, sc.day, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        levels = np.where(base[0] > 0, within[0] / np.where(base[0] > 0, base[0], 1), np.nan)
+    return {name: float(v) for name, v in zip(interval_figures(sc), levels, strict=True)}
+
+
 def day_figures(scenario: Scenario) -> list[str]:
     """The names of the day's figures :meth:`Result.summary` gives for ``scenario``."""
-    names = [*CONTACT_METRICS, "occupancy", "utilisation"]
+    names = [*CONTACT_METRICS, "occupancy", "utilisation", "intervals_below"]
     if scenario.outbound:
         names += [*OUTBOUND_METRICS, "conversations_per_agent_hour", "outbound_share"]
     return names

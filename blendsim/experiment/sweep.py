@@ -42,6 +42,8 @@ from blendsim.experiment.replications import (
     checked_seed,
     day_figures,
     default_backend,
+    interval_figures,
+    interval_levels,
     replication_records,
 )
 from blendsim.experiment.store import Store
@@ -155,7 +157,7 @@ def replication_figures(scenario: Scenario, seed: int, replication: int) -> dict
                     agents=agents, ready=ready)
     row = result.replication_summary().iloc[0].to_dict()
     row.pop("replication", None)
-    return {k: float(v) for k, v in row.items()}
+    return {**{k: float(v) for k, v in row.items()}, **interval_levels(result)}
 
 
 def _plain(v):
@@ -246,7 +248,8 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
         except ScenarioError:  # a policy written in Python has no file form
             text = repr(scenario)
         db = Store(store, scenario_text=text, seed=seed, version=__version__,
-                   axes=list(points[0]), figures=day_figures(scenario))
+                   axes=list(points[0]),
+                   figures=[*day_figures(scenario), *interval_figures(scenario)])
     figures: dict[tuple[int, int], dict] = {}
     try:
         ids = [db.point(p) if db is not None else i for i, p in enumerate(points)]
@@ -284,7 +287,8 @@ def sweep(scenario: Scenario, grid: dict, *, replications: int = 20, seed: int |
     finally:
         if db is not None:
             db.close()
-    return _aggregate(points, figures, failures, seed, reps, day_figures(scenario))
+    return _aggregate(points, figures, failures, seed, reps,
+                      [*day_figures(scenario), *interval_figures(scenario)])
 
 
 def _interrupted(db, ids, figures, n_tasks, reps) -> str:

@@ -9,11 +9,15 @@ with a 95% confidence interval; :func:`blendsim.outputs.plots.frontier` draws it
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from blendsim.errors import InputError
+from blendsim.experiment.replications import interval_figures
 from blendsim.experiment.sweep import sweep
+from blendsim.metrics.judgement import judge, verdict_of
 from blendsim.scenario.model import Scenario
+from blendsim.scenario.parts import RULES
 from blendsim.scenario.variants import reserve_cap, with_blended_agents
 
 __all__ = ["TRADEOFF_FIGURES", "VERDICTS", "best_point", "tradeoff", "verdicts"]
@@ -24,7 +28,8 @@ TRADEOFF_FIGURES = ("service_level", "asa", "abandon_rate", "conversations", "mi
 
 def tradeoff(scenario: Scenario, *, reserve=None, blended_agents=None, replications: int = 20,
              seed: int | None = None, backend: str | None = None, workers: int | None = None,
-             scheduler: str | None = None, quiet: bool = False) -> pd.DataFrame:
+             scheduler: str | None = None, quiet: bool = False, rule: str | None = None,
+             share: float | None = None) -> pd.DataFrame:
     """Inbound service and outbound conversations for each reserve and blended team size.
 
     Reserves at or above :func:`reserve_cap` (for a team size) all give the same day, since no
@@ -41,19 +46,33 @@ def tradeoff(scenario: Scenario, *, reserve=None, blended_agents=None, replicati
         Blended team sizes to try (see :func:`with_blended_agents`); default: as given.
     replications, seed, backend, workers, scheduler, quiet
         As in :func:`blendsim.simulate`; one seed for every point (common random numbers).
+    rule, share : optional
+        The target rule each point is judged by (default the scenario's
+        ``service_target.rule`` and ``share``): ``"day"``, ``"every_interval"`` or
+        ``"share_of_intervals"``.  Intervals are estimated as the mean of daily ratios.
 
     Returns
     -------
     DataFrame
         One row per point that behaves differently: ``reserve``, ``reserve_up_to`` and
         ``blended_agents`` (None where not varied), and for each of ``TRADEOFF_FIGURES`` its
-        mean and ``_ci_low``/``_ci_high``; conversations are per simulated day.  ``attrs``:
+        mean and ``_ci_low``/``_ci_high``; conversations are per simulated day; then, judged
+        per interval, ``intervals_below`` (intervals whose service level is under target),
+        ``intervals_missed`` (under it for sure), ``worst_interval`` and
+        ``worst_service_level``, and ``rule_verdict`` (``"meets"``, ``"unclear"`` or
+        ``"misses"`` under the rule: what :func:`best_point` goes by).  ``attrs``: ``rule``,
         ``seed``, ``replications``, ``target`` and ``target_seconds``, ``scenario``,
         ``failures`` and ``collapsed`` (a list of ``{"blended_agents", "reserves", "as",
         "cap"}``: the reserves simulated once, as ``as``).
     """
     if not isinstance(scenario, Scenario):
         raise InputError(f"scenario must be a Scenario (got {type(scenario).__name__})")
+    rule = scenario.service_target.rule if rule is None else rule
+    if rule not in RULES:
+        raise InputError(f"rule must be one of {', '.join(RULES)} (got {rule!r})")
+    share = scenario.service_target.share if share is None else share
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise InputError(f"share must be a fraction > 0 and <= 1 (got {share!r})")
     if not scenario.outbound:
         raise InputError("a trade-off needs an outbound campaign in the scenario")
     reserves = None if reserve is None else _values("reserve", reserve)
@@ -110,13 +129,39 @@ def tradeoff(scenario: Scenario, *, reserve=None, blended_agents=None, replicati
     for fig in TRADEOFF_FIGURES:
         for suffix in ("", "_ci_low", "_ci_high"):
             out[fig + suffix] = points[fig + suffix]
+    out = pd.concat([out, _judged(points, scenario, rule, share)], axis=1)
     failures = [p.attrs["failures"] for p in parts if len(p.attrs["failures"])]
-    out.attrs.update(seed=parts[0].attrs["seed"], replications=replications,
+    out.attrs.update(rule=rule, share=share, seed=parts[0].attrs["seed"],
+                     replications=replications,
                      target=scenario.service_target.level,
                      target_seconds=scenario.service_target.seconds, scenario=scenario.name,
                      failures=pd.concat(failures, ignore_index=True) if failures
                      else pd.DataFrame(), collapsed=collapsed)
     return out
+
+
+def _judged(points: pd.DataFrame, scenario: Scenario, rule: str, share: float) -> pd.DataFrame:
+    """Each point judged per interval under ``rule``: the columns :func:`tradeoff` adds."""
+    names = interval_figures(scenario)
+    target = scenario.service_target
+    starts = scenario.day.interval_labels()
+    rows = []
+    for _, p in points.iterrows():
+        sl = np.array([p.get(n, np.nan) for n in names], dtype=float)
+        low = np.array([p.get(n + "_ci_low", np.nan) for n in names], dtype=float)
+        high = np.array([p.get(n + "_ci_high", np.nan) for n in names], dtype=float)
+        verdict = verdict_of(low, high, target.level)
+        verdict[np.isnan(sl)] = None
+        table = pd.DataFrame({"start": starts, "service_level": sl, "ci_low": low,
+                              "ci_high": high, "verdict": verdict})
+        table.attrs["estimator"] = "daily"
+        j = judge(table, target, day_service_level=p["service_level"],
+                  day_ci_low=p["service_level_ci_low"],
+                  day_ci_high=p["service_level_ci_high"], rule=rule, share=share)
+        rows.append({"intervals_below": j.below, "intervals_missed": j.missed,
+                     "worst_interval": j.worst, "worst_service_level": j.worst_service_level,
+                     "rule_verdict": j.verdict})
+    return pd.DataFrame(rows, index=points.index)
 
 
 def _without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
@@ -146,11 +191,15 @@ def verdicts(table: pd.DataFrame, target: float) -> pd.Series:
 def best_point(table: pd.DataFrame, target: float):
     """Row label of the point with most conversations that meets ``target`` for sure.
 
-    "For sure": its service level's 95% confidence interval lies at or above the target
-    (see :func:`verdicts`); a point whose interval spans the target is not conclusive and is
-    never the best.  Ties go to the better service level.  None if no point qualifies.
+    "For sure": under the trade-off's rule (its ``rule_verdict`` column), else the day's
+    service level's 95% confidence interval lies at or above the target (see
+    :func:`verdicts`); a point that is not conclusive is never the best.  Ties go to the
+    better service level.  None if no point qualifies.
     """
-    ok = table[verdicts(table, target) == "meets"]
+    if "rule_verdict" in table:
+        ok = table[table["rule_verdict"] == "meets"]
+    else:
+        ok = table[verdicts(table, target) == "meets"]
     if ok.empty:
         return None
     return ok.sort_values(["conversations", "service_level"], kind="stable",
