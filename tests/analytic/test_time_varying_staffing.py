@@ -76,14 +76,20 @@ def test_lognormal_matches_integrating_its_survival_function_directly():
     calls, aht, cv = [40.0, 200.0, 0.0], [300.0, 200.0, 1.0], 1.25
     sigma = math.sqrt(math.log1p(cv * cv))
 
+    def survival(u, h):  # P(S > u), S lognormal of mean h (checked against scipy.stats)
+        return 0.5 * math.erfc((math.log(u) - math.log(h) + 0.5 * sigma * sigma)
+                               / (sigma * math.sqrt(2))) if u > 0 else 1.0
+
+    dist = stats.lognorm(s=sigma, scale=300 * math.exp(-0.5 * sigma * sigma))
+    assert survival(123.0, 300) == pytest.approx(dist.sf(123.0), rel=1e-12)
+
     def busy(t):
         total = 0.0
         for j in range(2):
-            dist = stats.lognorm(s=sigma, scale=aht[j] * math.exp(-0.5 * sigma * sigma))
             lo, hi = max(t - (j + 1) * T, 0.0), max(t - j * T, 0.0)
             if hi > lo:
-                total += calls[j] / T * integrate.quad(dist.sf, lo, hi, epsabs=0,
-                                                       epsrel=1e-10)[0]
+                total += calls[j] / T * integrate.quad(survival, lo, hi, args=(aht[j],),
+                                                       epsabs=0, epsrel=1e-10)[0]
         return total
 
     expected = [integrate.quad(busy, k * T, (k + 1) * T, epsabs=0, epsrel=1e-8)[0] / T
