@@ -37,12 +37,16 @@ from blendsim.analytic.staffing import (
     scheduled_agents,
     staffing_table,
 )
+from blendsim.analytic.timevarying import offered_load, time_varying_staffing
+from blendsim.analytic.transient import transient_queue
 from blendsim.errors import BlendsimError, InfeasibleError, InputError, ScenarioError
 from blendsim.experiment.backends import Interrupted
 from blendsim.experiment.replications import Result, simulate
+from blendsim.experiment.reserve_schedule import ReserveSchedule, best_reserve_schedule
 from blendsim.experiment.store import read_store
 from blendsim.experiment.sweep import sweep
 from blendsim.experiment.tradeoff import tradeoff
+from blendsim.metrics.judgement import Judgement, judge
 from blendsim.policies.blending import AllOf, Dedicated, ServiceLevelGuard, Threshold, TimeWindows
 from blendsim.scenario.campaign import OutboundCampaign, Segment
 from blendsim.scenario.distributions import (
@@ -72,8 +76,10 @@ __all__ = [
     "InfeasibleError",
     "InputError",
     "Interrupted",
+    "Judgement",
     "Lognormal",
     "OutboundCampaign",
+    "ReserveSchedule",
     "Result",
     "Scenario",
     "ScenarioError",
@@ -88,20 +94,25 @@ __all__ = [
     "__version__",
     "asa",
     "best_reserve",
+    "best_reserve_schedule",
     "dump_scenario",
     "erlang_a",
     "erlang_b",
     "erlang_c",
+    "judge",
     "load_scenario",
     "occupancy",
+    "offered_load",
+    "read_store",
     "required_agents",
     "required_blend_agents",
     "scheduled_agents",
     "service_level",
-    "read_store",
     "simulate",
     "staffing_table",
     "sweep",
     "threshold_blend",
+    "time_varying_staffing",
     "tradeoff",
+    "transient_queue",
 ]

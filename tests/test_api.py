@@ -13,13 +13,18 @@ EXPECTED = {
     "BlendResult", "ErlangAResult", "StaffingResult", "asa", "best_reserve", "erlang_a",
     "erlang_b", "erlang_c", "occupancy", "required_agents", "required_blend_agents",
     "scheduled_agents", "service_level", "staffing_table", "threshold_blend",
+    # days whose arrival rate changes
+    "offered_load", "time_varying_staffing", "transient_queue",
     # scenarios and simulation
     "AgentGroup", "Day", "InboundType", "Scenario", "ServiceTarget", "Shift",
     "dump_scenario", "load_scenario", "simulate", "Result",
     "Deterministic", "Empirical", "Exponential", "Gamma", "Lognormal", "Uniform",
     # outbound and blending
     "OutboundCampaign", "Segment", "AllOf", "Dedicated", "ServiceLevelGuard", "Threshold",
-    "TimeWindows", "tradeoff", "sweep", "read_store",
+    "TimeWindows", "tradeoff", "sweep", "read_store", "best_reserve_schedule",
+    "ReserveSchedule",
+    # judging the service per interval
+    "judge", "Judgement",
     # errors and version
     "BlendsimError", "InfeasibleError", "InputError", "Interrupted", "ScenarioError",
     "__version__",
@@ -30,6 +35,28 @@ def test_all_is_the_documented_api():
     assert set(blendsim.__all__) == EXPECTED
     for name in blendsim.__all__:
         assert hasattr(blendsim, name), name
+
+
+def test_all_is_sorted():
+    assert blendsim.__all__ == sorted(blendsim.__all__)
+
+
+def test_the_time_varying_tools_are_the_modules_own():
+    from blendsim import analytic
+    from blendsim.analytic import timevarying, transient
+    from blendsim.experiment import reserve_schedule
+    from blendsim.metrics import judgement
+
+    for name in ("offered_load", "time_varying_staffing"):
+        assert getattr(blendsim, name) is getattr(analytic, name) is getattr(timevarying, name)
+    assert blendsim.transient_queue is analytic.transient_queue is transient.transient_queue
+    assert blendsim.best_reserve_schedule is reserve_schedule.best_reserve_schedule
+    assert blendsim.ReserveSchedule is reserve_schedule.ReserveSchedule
+    assert blendsim.judge is judgement.judge
+    assert blendsim.Judgement is judgement.Judgement
+    assert {"offered_load", "time_varying_staffing", "transient_queue"} <= set(analytic.__all__)
+    for name in analytic.__all__:
+        assert hasattr(analytic, name), name
 
 
 def test_version_is_a_string():

@@ -1,7 +1,9 @@
 """Layer 1 -- exact formulas: Erlang B/C/A, the threshold-blending chain, staffing rules.
 
 Pure functions of numbers (no scenario, no simulation): ``erlang`` for one queue, ``blend``
-for the exact Markov chain of threshold blending, ``staffing`` for the agents a target needs.
+for the exact Markov chain of threshold blending, ``staffing`` for the agents a target needs,
+``timevarying`` for staffing a day whose arrival rate changes (lagged SIPP, modified offered
+load) and ``transient`` for the exact figures of such a day's queue.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from blendsim.analytic.staffing import (
     scheduled_agents,
     staffing_table,
 )
+from blendsim.analytic.timevarying import offered_load, time_varying_staffing
+from blendsim.analytic.transient import transient_queue
 
 __all__ = [
     "asa",
@@ -39,6 +43,7 @@ __all__ = [
     "erlang_b",
     "erlang_c",
     "occupancy",
+    "offered_load",
     "read_forecast",
     "required_agents",
     "required_blend_agents",
@@ -47,6 +52,8 @@ __all__ = [
     "service_level",
     "staffing_table",
     "threshold_blend",
+    "time_varying_staffing",
+    "transient_queue",
     "BlendResult",
     "ErlangAResult",
     "Forecast",
