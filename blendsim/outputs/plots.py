@@ -6,7 +6,7 @@
 - :func:`intraday`: through the day, the inbound workload and how the agents' time is spent:
   on inbound, on outbound, idle.
 - :func:`service_level_by_interval`: per-interval service level with its confidence band,
-  against the target.
+  against the target, the intervals under it marked (and those that miss it for sure).
 
 Charts are drawn on :class:`matplotlib.figure.Figure` objects, never through pyplot's global
 state, and nothing here calls ``matplotlib.use``: with ``ax=None`` a new Figure is made (in
@@ -40,12 +40,12 @@ def _axes(ax, size=(8, 4.5)):
     return ax
 
 
-def _legend_below(ax, ncol=3):
+def _legend_below(ax, ncol=3, title=None):
     """The legend under the x-axis label: it never covers the data."""
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         ax.legend(handles, labels, fontsize=8, loc="upper center", ncol=min(ncol, len(labels)),
-                  bbox_to_anchor=(0.5, -0.16), frameon=False)
+                  bbox_to_anchor=(0.5, -0.16), frameon=False, title=title, title_fontsize=8)
 
 
 def _clock_axis(ax, day):
@@ -156,15 +156,21 @@ def _clusters(ax, rows: list, near_px: float = 9.0) -> list[list]:
 def frontier(table: pd.DataFrame, ax=None, *, target: float | None = None, title=None):
     """Service level against conversations per day, from :func:`blendsim.tradeoff`'s table.
 
-    The best point (:func:`blendsim.experiment.tradeoff.best_point`: most conversations whose
-    service level's 95% interval lies at or above the target) is a star; points whose interval
-    spans the target are hollow: more replications are needed to tell whether they meet it.
+    Points are judged under the trade-off's rule when the table has its ``rule_verdict``
+    column (``attrs["rule"]``: the day, every interval, or a share of intervals; the legend's
+    title says which), else by the day's service level.  The best point
+    (:func:`blendsim.experiment.tradeoff.best_point`: most conversations that meets the
+    target for sure under the rule) is a star; points not shown to meet or miss it are hollow
+    (more replications would tell); points that miss it for sure are crossed out.
     """
     ax = _axes(ax)
     target = table.attrs.get("target") if target is None else target
     groups = [(None, table)] if table["blended_agents"].isna().all() else \
         list(table.groupby("blended_agents", sort=True))
-    judged = verdicts(table, target) if target is not None else None
+    rule = table.attrs.get("rule", "day")
+    by_rule = "rule_verdict" in table
+    judged = (table["rule_verdict"] if by_rule else
+              verdicts(table, target) if target is not None else None)
     curves = []
     for k, (n, part) in enumerate(groups):
         colour = _CURVES[k % len(_CURVES)]
@@ -180,7 +186,15 @@ def frontier(table: pd.DataFrame, ax=None, *, target: float | None = None, title
             if len(unclear):
                 ax.plot(unclear["conversations"], unclear["service_level"], linestyle="none",
                         marker="o", markersize=7, markerfacecolor="white",
-                        markeredgecolor=colour, color=colour, zorder=4)
+                        markeredgecolor=colour, color=colour, zorder=4, gid="unclear")
+            missed = part[judged.loc[part.index] == "misses"]
+            if len(missed):
+                ax.plot(missed["conversations"], missed["service_level"], linestyle="none",
+                        marker="o", markersize=7, markerfacecolor="white",
+                        markeredgecolor=colour, color=colour, zorder=4, gid="misses")
+                ax.plot(missed["conversations"], missed["service_level"], linestyle="none",
+                        marker="x", markersize=7, markeredgewidth=1.5, color=_TARGET,
+                        zorder=5, gid="misses")
         curves.append([row for _, row in part.iterrows() if pd.notna(row["reserve"])])
     if target is not None:
         ax.axhline(target, color=_TARGET, linestyle="--", linewidth=1,
@@ -188,7 +202,12 @@ def frontier(table: pd.DataFrame, ax=None, *, target: float | None = None, title
         if (judged == "unclear").any():
             ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white",
                     markeredgecolor="grey", color="grey",
-                    label="95% interval spans the target: not conclusive")
+                    label=("not conclusive under the rule: more replications would tell"
+                           if by_rule and rule != "day" else
+                           "95% interval spans the target: not conclusive"))
+        if (judged == "misses").any():
+            ax.plot([], [], linestyle="none", marker="x", markeredgewidth=1.5,
+                    color=_TARGET, label="misses the target for sure")
         best = best_point(table, target)
         if best is not None:
             row = table.loc[best]
@@ -215,8 +234,21 @@ def frontier(table: pd.DataFrame, ax=None, *, target: float | None = None, title
                 transform=ax.transAxes, ha="right", va="bottom", fontsize=8)
     ax.set_title(title or "What blending buys, and what it costs inbound",
                  pad=14 if len(groups) > 1 else None)
-    _legend_below(ax, ncol=2)
+    heading = _rule_words(rule, table.attrs.get("share"), target) if (
+        by_rule and target is not None) else None
+    _legend_below(ax, ncol=2, title=heading)
     return ax
+
+
+def _rule_words(rule: str, share, target: float) -> str:
+    """The legend's title: what a point must do to meet the target."""
+    level = f"{100 * target:g}%"
+    if rule == "every_interval":
+        return f"judged by the rule: every interval at {level} or more"
+    if rule == "share_of_intervals":
+        return (f"judged by the rule: at least {100 * (0.9 if share is None else share):g}% "
+                f"of intervals at {level} or more")
+    return f"judged by the rule: the day's service level at {level} or more"
 
 
 # --------------------------------------------------------------------------------------------
@@ -256,23 +288,43 @@ def intraday(result, ax=None, *, title=None):
     return ax
 
 
-def service_level_by_interval(result, ax=None, *, title=None):
+_ESTIMATOR_WORDS = {"daily": "mean of daily ratios", "pooled": "pooled counts"}
+
+
+def service_level_by_interval(result, ax=None, *, estimator: str | None = None, title=None):
     """Per-interval inbound service level with its 95% band, against the target.
 
-    Each interval's value sits at the interval's middle; intervals under the target are red.
+    Each interval's estimate (:meth:`~blendsim.experiment.replications.Result.interval_service`
+    with ``estimator``, default the scenario's ``service_target.estimator``; the legend names
+    it) sits at the interval's middle.  Intervals whose estimate is under the target are
+    shaded; a hollow red circle marks one whose 95% interval still reaches the target (it may
+    meet it), a filled red cross one that misses it for sure (the whole interval below).
     """
     ax = _axes(ax, size=(10, 3.5))
-    t = result.by_interval()
+    t = result.interval_service(estimator)
+    words = _ESTIMATOR_WORDS.get(t.attrs["estimator"], t.attrs["estimator"])
     day = result.scenario.day
     x = (day.interval_starts + day.interval / 2.0) / 3600.0
+    edges = _edges(day)
     target = result.scenario.service_target
-    ax.fill_between(x, t["service_level_ci_low"], t["service_level_ci_high"], color=_IN,
-                    alpha=0.2, label="95% confidence interval")
-    ax.plot(x, t["service_level"], color=_IN, marker=".", label="service level")
-    below = t["service_level"] < target.level
-    if below.any():
-        ax.plot(x[below.to_numpy()], t["service_level"][below], linestyle="none", marker="o",
-                markersize=5, color=_TARGET, label="interval under target")
+    sl = t["service_level"].to_numpy(dtype=float)
+    ax.fill_between(x, t["ci_low"], t["ci_high"], color=_IN, alpha=0.2,
+                    label="95% confidence interval")
+    ax.plot(x, sl, color=_IN, marker=".", label=f"service level ({words})")
+    below = np.nan_to_num(sl, nan=np.inf) < target.level
+    missed = (t["verdict"] == "misses").to_numpy() & below
+    maybe = below & ~missed
+    for k in np.flatnonzero(below):
+        ax.axvspan(edges[k], edges[k + 1], color=_TARGET, alpha=0.08, linewidth=0,
+                   gid="below", label="_nolegend_")
+    if maybe.any():
+        ax.plot(x[maybe], sl[maybe], linestyle="none", marker="o", markersize=6,
+                markerfacecolor="white", markeredgecolor=_TARGET, markeredgewidth=1.5,
+                gid="below", label=f"under target, may meet it ({int(maybe.sum())})")
+    if missed.any():
+        ax.plot(x[missed], sl[missed], linestyle="none", marker="X", markersize=8,
+                color=_TARGET, gid="misses",
+                label=f"misses the target for sure ({int(missed.sum())})")
     ax.axhline(target.level, color=_TARGET, linestyle="--", linewidth=1,
                label=f"target {100 * target.level:g}% in {target.seconds:g} s")
     _clock_axis(ax, day)
@@ -281,7 +333,7 @@ def service_level_by_interval(result, ax=None, *, title=None):
     ax.set_ylabel("service level")
     ax.set_title(title or f"{result.scenario.name}: inbound service level by interval")
     ax.grid(alpha=0.3)
-    _legend_below(ax, ncol=4)
+    _legend_below(ax, ncol=3)
     return ax
 
 
