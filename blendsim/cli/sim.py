@@ -23,14 +23,16 @@ from blendsim.cli._args import number_option, parse_int_range, seed_option
 from blendsim.errors import InputError
 from blendsim.experiment.backends import check_scheduler, max_workers
 from blendsim.experiment.replications import Result, simulate
+from blendsim.experiment.reserve_schedule import ReserveSchedule, best_reserve_schedule
 from blendsim.experiment.sweep import sweep
 from blendsim.experiment.tradeoff import best_point, tradeoff, verdicts
 from blendsim.outputs import plots
 from blendsim.outputs.files import check_out_folder, csv_text, dumps, write_folder_atomically
 from blendsim.outputs.tables import format_table, pct, secs
 from blendsim.scenario.file import scenario_to_dict, to_toml
-from blendsim.scenario.model import Scenario, load_scenario
+from blendsim.scenario.model import Scenario, dump_scenario, load_scenario
 from blendsim.scenario.parts import RULES
+from blendsim.scenario.variants import reserve_cap
 from blendsim.streams import new_seed
 
 __all__ = ["add_commands"]
@@ -387,6 +389,8 @@ def tradeoff_story(table: pd.DataFrame, reserves, teams) -> list[str]:
 
 def cmd_tradeoff(args) -> int:
     sc, reps, seed = _options(args)
+    if args.reserve_schedule:
+        return cmd_reserve_schedule(args, sc, reps, seed)
     reserves = parse_int_range("--reserve", args.reserve) if args.reserve else None
     teams = parse_int_range("--blended", args.blended) if args.blended else None
     if reserves is None and teams is None:
@@ -439,6 +443,86 @@ def cmd_tradeoff(args) -> int:
         print(line)
     _print_written(written, args.out)
     return 0
+
+
+def schedule_spans(sc: Scenario, reserve) -> list[dict]:
+    """The schedule as spans of intervals with one reserve: ``start``, ``end`` (clock times)
+    and ``reserve``."""
+    day = sc.day
+    spans: list[dict] = []
+    for k, r in enumerate(reserve):
+        if spans and spans[-1]["reserve"] == r:
+            spans[-1]["end"] = format_clock(day.interval_starts[k] + day.interval)
+        else:
+            spans.append({"start": format_clock(day.interval_starts[k]),
+                          "end": format_clock(day.interval_starts[k] + day.interval),
+                          "reserve": int(r)})
+    return spans
+
+
+def _schedule_files(found: ReserveSchedule) -> dict:
+    """``--out`` of ``tradeoff --reserve-schedule``: the schedule per interval and the
+    scenario that runs it."""
+    table = pd.DataFrame({"interval_start": found.scenario.day.interval_labels(),
+                          "reserve": list(found.reserve)})
+    return {"reserve_schedule.csv": csv_text(table),
+            "scenario_with_schedule.toml": dump_scenario(found.scenario),
+            "reserve_schedule_confirmed.csv": csv_text(found.confirmed)}
+
+
+def cmd_reserve_schedule(args, sc: Scenario, reps: int, seed: int) -> int:
+    """``tradeoff --reserve-schedule``: the smallest reserve per interval that keeps it."""
+    clashes = [o for o, v in (("--reserve", args.reserve), ("--blended", args.blended),
+                              ("--rule", args.rule), ("--share", args.share),
+                              ("--scheduler", args.scheduler)) if v is not None]
+    if clashes:
+        raise InputError(f"--reserve-schedule chooses the reserve of every interval itself "
+                         f"(judged interval by interval): leave out {', '.join(clashes)}")
+    kw = _backend_kwargs(args)
+    del kw["scheduler"]
+    found = best_reserve_schedule(sc, replications=reps, seed=seed, **kw)
+    written = _write(args, _schedule_files(found) if args.out else {}, "reserve-schedule",
+                     sc, found.seed)
+    spans = schedule_spans(sc, found.reserve)
+    if args.json:
+        print(dumps({
+            "command": "tradeoff", "mode": "reserve_schedule", "scenario": _description(sc),
+            "seed": found.seed, "confirm_seed": found.confirm_seed, "replications": reps,
+            "schedule": [{"interval_start": s, "reserve": r} for s, r in zip(
+                sc.day.interval_labels(), found.reserve, strict=True)],
+            "spans": spans, "constant": found.constant,
+            "short_anyway": list(found.short_anyway), "rounds": found.rounds,
+            "confirmed": _records(found.confirmed), "gain": found.gain(), **written}))
+        return 0
+    print(_describe(sc))
+    print(f"{reps} replications per evaluation, tuning seed {found.seed}, confirmed on fresh "
+          f"days with seed {found.confirm_seed}")
+    print()
+    print(format_table(["from", "to", "reserve"],
+                       [[s["start"], s["end"], str(s["reserve"])] for s in spans]))
+    print()
+    print(f"(a reserve of {reserve_cap(sc)} or more: no blended agent dials then)")
+    print(f"best constant reserve (keeps every interval a reserve can keep): {found.constant}")
+    if found.short_anyway:
+        print(f"short even without blending (no reserve mends them, left out of the judging): "
+              f"{', '.join(found.short_anyway)}")
+    print()
+    print(format_table(["confirmed", "conversations/day [95% CI]", "inbound SL",
+                        "intervals below", "missed for sure", "every interval"],
+                       [_confirmed_row(r, found.constant) for _, r in
+                        found.confirmed.iterrows()]))
+    print(f"gain: {found.gain():+.1f} conversations a day with the schedule over reserve "
+          f"{found.constant} all day")
+    _print_written(written, args.out)
+    return 0
+
+
+def _confirmed_row(r, constant: int) -> list[str]:
+    name = "schedule" if r["policy"] == "schedule" else f"constant reserve {constant}"
+    return [name, f"{r['conversations']:.1f} [{r['conversations_ci_low']:.1f}, "
+                  f"{r['conversations_ci_high']:.1f}]", pct(r["service_level"]),
+            str(int(r["intervals_below"])), str(int(r["intervals_missed"])),
+            r["every_interval_verdict"]]
 
 
 def cmd_validate(args) -> int:
@@ -579,6 +663,11 @@ def add_commands(sub) -> None:
                                    "(frontier.png).")
     t.add_argument("scenario", metavar="SCENARIO.toml")
     t.add_argument("--reserve", help="reserves to try: 0..6 or 0,2,4")
+    t.add_argument("--reserve-schedule", action="store_true",
+                   help="instead, find the smallest reserve per interval that keeps each "
+                        "interval's target, confirmed on fresh days against the best "
+                        "constant reserve; --out writes reserve_schedule.csv and "
+                        "scenario_with_schedule.toml (ready to run)")
     t.add_argument("--blended", help="blended team sizes to try: 0..10 or 2,4,6")
     t.add_argument("--rule", choices=RULES,
                    help="what must meet the target: the day, every interval, or a share of "
