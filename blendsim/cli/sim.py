@@ -394,7 +394,8 @@ def cmd_tradeoff(args) -> int:
     reserves = parse_int_range("--reserve", args.reserve) if args.reserve else None
     teams = parse_int_range("--blended", args.blended) if args.blended else None
     if reserves is None and teams is None:
-        raise InputError("give --reserve (e.g. 0..6) and/or --blended (e.g. 0..10) to vary")
+        raise InputError("give --reserve (e.g. 0..6) and/or --blended (e.g. 0..10) to vary, "
+                         "or --reserve-schedule to find a reserve per interval")
     share = (None if args.share is None else
              number_option("--share", args.share, low=0, low_open=True, high=1))
     table = tradeoff(sc, reserve=reserves, blended_agents=teams, replications=reps,
@@ -445,18 +446,20 @@ def cmd_tradeoff(args) -> int:
     return 0
 
 
-def schedule_spans(sc: Scenario, reserve) -> list[dict]:
-    """The schedule as spans of intervals with one reserve: ``start``, ``end`` (clock times)
-    and ``reserve``."""
+def schedule_spans(sc: Scenario, reserve, short_anyway=()) -> list[dict]:
+    """The schedule as spans of intervals with one reserve: ``start``, ``end`` (clock times),
+    ``reserve`` and ``short_anyway`` (the span's intervals, named by their start labels in
+    ``short_anyway``, miss the target even without blending; a span never mixes both)."""
     day = sc.day
     spans: list[dict] = []
-    for k, r in enumerate(reserve):
-        if spans and spans[-1]["reserve"] == r:
-            spans[-1]["end"] = format_clock(day.interval_starts[k] + day.interval)
+    for k, (label, r) in enumerate(zip(day.interval_labels(), reserve, strict=True)):
+        short = label in short_anyway
+        end = format_clock(day.interval_starts[k] + day.interval)
+        if spans and (spans[-1]["reserve"], spans[-1]["short_anyway"]) == (r, short):
+            spans[-1]["end"] = end
         else:
-            spans.append({"start": format_clock(day.interval_starts[k]),
-                          "end": format_clock(day.interval_starts[k] + day.interval),
-                          "reserve": int(r)})
+            spans.append({"start": format_clock(day.interval_starts[k]), "end": end,
+                          "reserve": int(r), "short_anyway": short})
     return spans
 
 
@@ -483,7 +486,7 @@ def cmd_reserve_schedule(args, sc: Scenario, reps: int, seed: int) -> int:
     found = best_reserve_schedule(sc, replications=reps, seed=seed, **kw)
     written = _write(args, _schedule_files(found) if args.out else {}, "reserve-schedule",
                      sc, found.seed)
-    spans = schedule_spans(sc, found.reserve)
+    spans = schedule_spans(sc, found.reserve, found.short_anyway)
     if args.json:
         print(dumps({
             "command": "tradeoff", "mode": "reserve_schedule", "scenario": _description(sc),
@@ -498,8 +501,10 @@ def cmd_reserve_schedule(args, sc: Scenario, reps: int, seed: int) -> int:
     print(f"{reps} replications per evaluation, tuning seed {found.seed}, confirmed on fresh "
           f"days with seed {found.confirm_seed}")
     print()
+    marks = {n: "<- short even without blending" for n, s in enumerate(spans)
+             if s["short_anyway"]}
     print(format_table(["from", "to", "reserve"],
-                       [[s["start"], s["end"], str(s["reserve"])] for s in spans]))
+                       [[s["start"], s["end"], str(s["reserve"])] for s in spans], marks))
     print()
     print(f"(a reserve of {reserve_cap(sc)} or more: no blended agent dials then)")
     print(f"best constant reserve (keeps every interval a reserve can keep): {found.constant}")

@@ -40,8 +40,19 @@ def test_the_schedule_is_printed_in_spans(capsys, blended, found):
     labels = blended.day.interval_labels()
     rows = table_rows(out, "from")
     assert len(rows) < len(labels)  # compressed: repeats are one span
-    assert all(a[2] != b[2] for a, b in zip(rows, rows[1:], strict=False))
     assert _expand(rows, labels) == list(found.reserve)
+    # a span ends where the reserve changes, or where the roster's own shortfall starts or ends
+    marked = [line.split()[0] for line in out.splitlines()
+              if line.endswith("<- short even without blending")]
+    short = set(found.short_anyway)
+    assert marked and set(marked) <= short
+    for a, b in zip(rows, rows[1:], strict=False):
+        assert a[2] != b[2] or (a[0] in marked) != (b[0] in marked)
+    spans = schedule_spans(blended, found.reserve, found.short_anyway)
+    assert {s["start"] for s in spans if s["short_anyway"]} == set(marked)
+    covered = [lab for s in spans if s["short_anyway"] for lab in labels
+               if s["start"] <= lab < s["end"]]
+    assert sorted(covered) == sorted(short)
     assert rows[0][0] == "07:00" and rows[-1][1] == "24:00"
     assert f"tuning seed 7, confirmed on fresh days with seed {found.confirm_seed}" in out
     assert f"best constant reserve (keeps every interval a reserve can keep): " \
@@ -91,7 +102,7 @@ def test_json(capsys, blended, found):
                                                                         3)
     assert [r["reserve"] for r in doc["schedule"]] == list(found.reserve)
     assert [r["interval_start"] for r in doc["schedule"]] == blended.day.interval_labels()
-    assert doc["spans"] == schedule_spans(blended, found.reserve)
+    assert doc["spans"] == schedule_spans(blended, found.reserve, found.short_anyway)
     assert doc["constant"] == found.constant
     assert doc["short_anyway"] == list(found.short_anyway)
     assert doc["gain"] == pytest.approx(found.gain())
@@ -103,9 +114,14 @@ def test_spans_join_repeats(blended):
     day = blended.day
     reserve = [3] * 6 + [1] * 4 + [2] * (day.n_intervals - 10)
     assert schedule_spans(blended, reserve) == [
-        {"start": "07:00", "end": "10:00", "reserve": 3},
-        {"start": "10:00", "end": "12:00", "reserve": 1},
-        {"start": "12:00", "end": "24:00", "reserve": 2}]
+        {"start": "07:00", "end": "10:00", "reserve": 3, "short_anyway": False},
+        {"start": "10:00", "end": "12:00", "reserve": 1, "short_anyway": False},
+        {"start": "12:00", "end": "24:00", "reserve": 2, "short_anyway": False}]
+    # an interval short even without blending is a span of its own
+    assert schedule_spans(blended, reserve, ("08:00",))[:3] == [
+        {"start": "07:00", "end": "08:00", "reserve": 3, "short_anyway": False},
+        {"start": "08:00", "end": "08:30", "reserve": 3, "short_anyway": True},
+        {"start": "08:30", "end": "10:00", "reserve": 3, "short_anyway": False}]
 
 
 @pytest.mark.parametrize(("extra", "message"), [
