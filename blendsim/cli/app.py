@@ -20,9 +20,10 @@ from blendsim._validate import MAX_AGENTS
 from blendsim._version import __version__
 from blendsim.analytic.blend import MAX_AGENTS as MAX_BLEND_AGENTS
 from blendsim.analytic.blend import best_reserve, chain_states, threshold_blend
-from blendsim.analytic.forecast import MAX_CALLS, read_forecast
+from blendsim.analytic.forecast import MAX_CALLS, Forecast, read_forecast
 from blendsim.analytic.requirement import MAX_ROWS, requirement_table
 from blendsim.analytic.staffing import staffing_table
+from blendsim.analytic.timevarying import METHODS, time_varying_staffing
 from blendsim.cli._args import (
     number_option,
     parse_duration,
@@ -32,6 +33,7 @@ from blendsim.cli._args import (
 from blendsim.cli.sim import add_commands
 from blendsim.errors import BlendsimError, InfeasibleError, InputError
 from blendsim.experiment.backends import interrupt_on_signals
+from blendsim.limits import MAX_CV, MAX_DURATION, MIN_CV
 from blendsim.outputs.files import dumps, write_atomically
 from blendsim.outputs.tables import (
     format_table,
@@ -119,7 +121,13 @@ def cmd_erlang(args) -> int:
     return 0
 
 
-def cmd_staff(args) -> int:
+def _staff_inputs(args) -> tuple[Forecast, dict]:
+    """The forecast ``staff`` reads and the staffing options, checked in the options' words.
+
+    Returns the forecast and the keyword arguments of ``staffing_table`` besides the
+    interval: ``shrinkage``, ``min_agents`` and the targets (:func:`_targets_from`).  Every
+    way of staffing the forecast starts here.
+    """
     aht = None if args.aht is None else parse_duration("--aht", args.aht)
     given = (parse_duration("--interval", args.interval, default_unit=None)
              if args.interval is not None else None)
@@ -129,22 +137,133 @@ def cmd_staff(args) -> int:
     kw = _targets_from(args)
     forecast = read_forecast(args.forecast, aht=aht, interval=given,
                              interval_text=args.interval)
+    return forecast, {"shrinkage": shrinkage, "min_agents": min_agents, **kw}
+
+
+def _method_from(args) -> dict:
+    """``--method``, ``--lag`` and ``--handle-cv`` as ``time_varying_staffing``'s arguments."""
+    method = args.method or "sipp"
+    shown = f"--method {args.method}" if args.method else "no --method (SIPP)"
+    if args.lag is not None and method != "lag":
+        raise InputError(f"--lag {args.lag} is only used with --method lag (got {shown})")
+    if args.handle_cv is not None and method != "mol":
+        raise InputError(f"--handle-cv {args.handle_cv} is only used with --method mol "
+                         f"(got {shown})")
+    kw = {"method": method}
+    if args.lag is not None:
+        if str(args.lag).strip().startswith("-"):
+            raise InputError(f"--lag must be a duration of 0 or more, such as 0, 240, 4m "
+                             f"(got {args.lag!r})")
+        kw["lag"] = parse_duration("--lag", args.lag, positive=False)
+        if kw["lag"] > MAX_DURATION:
+            raise InputError(f"--lag must be at most a week ({MAX_DURATION:,.0f} seconds) "
+                             f"(got {args.lag!r})")
+    if args.handle_cv is not None:
+        kw["handle_cv"] = number_option("--handle-cv", args.handle_cv, low=MIN_CV,
+                                        high=MAX_CV)
+    return kw
+
+
+_METHOD_WORDS = {
+    "sipp": "sipp (SIPP): each interval staffed for its own calls",
+    "lag": "lag (lagged SIPP): each interval staffed for the calls that arrived {lag} s "
+           "earlier",
+    "mol": "mol (modified offered load): each interval staffed for the calls still in "
+           "service,\n  which lag the arrivals by about one handle time",
+}
+
+
+def _method_line(table, method: dict) -> str:
+    """Which method staffed the table, in a planner's words (one or two lines)."""
+    name = table.attrs["method"]
+    words = _METHOD_WORDS[name].format(lag=f"{round(table.attrs.get('lag', 0.0), 1):g}")
+    if name == "lag" and "lag" not in method:
+        words += "\n  (the lag is the calls-weighted mean AHT; set it with --lag)"
+    if name == "mol":
+        cv = method.get("handle_cv")
+        words += "; handle times " + ("exponential" if cv is None else
+                                      f"lognormal with CV {cv:g}")
+    return f"method: {words}"
+
+
+def _versus_sipp(table, sipp, *, interval: float, shrinkage: float, targets: dict) -> str:
+    """``staffing_report`` of a lag/mol table with the SIPP agents beside its own."""
+    report = staffing_report(table, interval=interval, shrinkage=shrinkage, targets=targets)
+    _, summary = report.split("\n\n", 1)  # the report is its table, a blank line, the day
+    name = table.attrs["method"]
+    show = {
+        "start": table["interval_start"].astype(str),
+        "calls": table["calls"].map(lambda x: f"{x:g}"),
+        "AHT": table["aht"].map(lambda x: "-" if math.isnan(x) else f"{x:.0f}"),
+        "SIPP load": sipp["load"].map(lambda x: f"{x:.2f}"),
+        "SIPP agents": sipp["agents"].astype(str),
+        f"{name} load": table["load"].map(lambda x: f"{x:.2f}"),
+        f"{name} agents": table["agents"].astype(str),
+        "change": (table["agents"] - sipp["agents"]).map(lambda d: f"{d:+d}" if d else "0"),
+    }
+    if shrinkage > 0:
+        show["scheduled"] = table["scheduled"].astype(str)
+    show["SL"] = table["service_level"].map(pct)
+    show["ASA"] = table["asa"].map(secs)
+    show["occ"] = table["occupancy"].map(pct)
+    if targets.get("model") == "erlang_a":
+        show["aband"] = table["p_abandon"].map(lambda x: pct(x, 2))
+    rows = [list(r) for r in zip(*show.values(), strict=True)]
+    hours = interval / 3600.0
+    more = (table["agents"].sum() - sipp["agents"].sum()) * hours
+    versus = [f"SIPP instead: peak {sipp['agents'].max()} agents; "
+              f"{sipp['agents'].sum() * hours:.1f} agent-hours on the phones ({name}: "
+              f"{more:+.1f})",
+              f"SL, ASA and occ are {name}'s: the figures at its load with its agents"]
+    return "\n".join([format_table(list(show), rows), "", summary, *versus])
+
+
+def cmd_staff(args) -> int:
+    forecast, kw = _staff_inputs(args)
+    method = _method_from(args)
     interval = forecast.interval
-    table = staffing_table(forecast.table, interval=interval, shrinkage=shrinkage,
-                           min_agents=min_agents, **kw)
+    if args.method is None:
+        table = staffing_table(forecast.table, interval=interval, **kw)
+    else:
+        table = _time_varying(forecast.table, interval=interval, **method, **kw)
+    sipp = (staffing_table(forecast.table, interval=interval, **kw)
+            if method["method"] != "sipp" else None)
     csv_text = table.to_csv(index=False, float_format="%.6g")
     if args.out:
         write_atomically(Path(args.out), csv_text)
     if args.json:
-        print(dumps({"interval_seconds": interval, "rows": table.to_dict(orient="records")}))
+        doc = {"interval_seconds": interval, "rows": table.to_dict(orient="records")}
+        if args.method is not None:
+            doc = {"interval_seconds": interval, "method": table.attrs["method"],
+                   **({"lag_seconds": table.attrs["lag"]} if "lag" in table.attrs else {}),
+                   **({"handle_cv": method["handle_cv"]} if "handle_cv" in method else {}),
+                   "rows": doc["rows"],
+                   **({"sipp_agents": sipp["agents"].tolist()} if sipp is not None else {})}
+        print(dumps(doc))
         return 0
     if forecast.reordered:
         print(f"note: {args.forecast} lists its intervals out of time order; they are sorted "
               "by interval_start\n")
-    print(staffing_report(table, interval=interval, shrinkage=shrinkage, targets=kw))
+    targets = {k: v for k, v in kw.items() if k not in ("shrinkage", "min_agents")}
+    if args.method is not None:
+        print(_method_line(table, method))
+    if sipp is None:
+        print(staffing_report(table, interval=interval, shrinkage=kw["shrinkage"],
+                              targets=targets))
+    else:
+        print(_versus_sipp(table, sipp, interval=interval, shrinkage=kw["shrinkage"],
+                           targets=targets))
     if args.out:
         print(f"written: {args.out}")
     return 0
+
+
+def _time_varying(forecast, **kw):
+    """``time_varying_staffing``, its refusals in the options' words."""
+    try:
+        return time_varying_staffing(forecast, **kw)
+    except InputError as e:
+        raise InputError(re.sub(r"method='(\w+)'", r"--method \1", str(e))) from None
 
 
 def _blend_work(args, agents: int, reserves: list[int], best: bool, **kw) -> None:
@@ -300,6 +419,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--aht", help="use this AHT (seconds) for every interval")
     s.add_argument("--min-agents", default="0", help="never fewer agents than this (default 0)")
     s.add_argument("--out", metavar="FILE", help="also write the table as CSV")
+    s.add_argument("--method", choices=METHODS,
+                   help="sipp (default): each interval for its own calls; lag: for the calls "
+                        "that arrived --lag earlier; mol: for the calls still in service "
+                        "(modified offered load), which lag the arrivals")
+    s.add_argument("--lag", metavar="SECONDS",
+                   help="the lag of --method lag (default: the calls-weighted mean AHT)")
+    s.add_argument("--handle-cv", metavar="CV",
+                   help="--method mol: lognormal handle times with this CV (default "
+                        "exponential)")
     targets(s)
     s.set_defaults(func=cmd_staff)
 
