@@ -140,8 +140,11 @@ def _staff_inputs(args) -> tuple[Forecast, dict]:
     return forecast, {"shrinkage": shrinkage, "min_agents": min_agents, **kw}
 
 
-def _method_from(args) -> dict:
-    """``--method``, ``--lag`` and ``--handle-cv`` as ``time_varying_staffing``'s arguments."""
+def _method_from(args) -> dict | None:
+    """``--method``, ``--lag`` and ``--handle-cv`` as ``time_varying_staffing``'s arguments.
+
+    None without ``--method`` (then ``--lag`` and ``--handle-cv`` are refused).
+    """
     method = args.method or "sipp"
     shown = f"--method {args.method}" if args.method else "no --method (SIPP)"
     if args.lag is not None and method != "lag":
@@ -149,6 +152,8 @@ def _method_from(args) -> dict:
     if args.handle_cv is not None and method != "mol":
         raise InputError(f"--handle-cv {args.handle_cv} is only used with --method mol "
                          f"(got {shown})")
+    if args.method is None:
+        return None
     kw = {"method": method}
     if args.lag is not None:
         if str(args.lag).strip().startswith("-"):
@@ -218,40 +223,54 @@ def _versus_sipp(table, sipp, *, interval: float, shrinkage: float, targets: dic
     return "\n".join([format_table(list(show), rows), "", summary, *versus])
 
 
+def _staff_tables(forecast: Forecast, kw: dict, method: dict | None) -> tuple:
+    """The forecast's staffing table, and SIPP's to show beside it (lag and mol only).
+
+    ``method`` is None without ``--method``: SIPP through ``staffing_table``, as ever.
+    """
+    sipp = staffing_table(forecast.table, interval=forecast.interval, **kw)
+    if method is None:
+        return sipp, None
+    table = _time_varying(forecast.table, interval=forecast.interval, **method, **kw)
+    return table, (None if method["method"] == "sipp" else sipp)
+
+
+def _staff_doc(table, sipp, *, interval: float, method: dict | None) -> dict:
+    """The JSON of ``staff``: the table's rows, and with ``--method`` what the method used."""
+    doc = {"interval_seconds": interval}
+    if method is not None:
+        doc["method"] = table.attrs["method"]
+        if "lag" in table.attrs:
+            doc["lag_seconds"] = table.attrs["lag"]
+        if "handle_cv" in method:
+            doc["handle_cv"] = method["handle_cv"]
+    doc["rows"] = table.to_dict(orient="records")
+    if sipp is not None:
+        doc["sipp_agents"] = sipp["agents"].tolist()
+    return doc
+
+
 def cmd_staff(args) -> int:
     forecast, kw = _staff_inputs(args)
     method = _method_from(args)
     interval = forecast.interval
-    if args.method is None:
-        table = staffing_table(forecast.table, interval=interval, **kw)
-    else:
-        table = _time_varying(forecast.table, interval=interval, **method, **kw)
-    sipp = (staffing_table(forecast.table, interval=interval, **kw)
-            if method["method"] != "sipp" else None)
-    csv_text = table.to_csv(index=False, float_format="%.6g")
+    table, sipp = _staff_tables(forecast, kw, method)
     if args.out:
-        write_atomically(Path(args.out), csv_text)
+        write_atomically(Path(args.out), table.to_csv(index=False, float_format="%.6g"))
     if args.json:
-        doc = {"interval_seconds": interval, "rows": table.to_dict(orient="records")}
-        if args.method is not None:
-            doc = {"interval_seconds": interval, "method": table.attrs["method"],
-                   **({"lag_seconds": table.attrs["lag"]} if "lag" in table.attrs else {}),
-                   **({"handle_cv": method["handle_cv"]} if "handle_cv" in method else {}),
-                   "rows": doc["rows"],
-                   **({"sipp_agents": sipp["agents"].tolist()} if sipp is not None else {})}
-        print(dumps(doc))
+        print(dumps(_staff_doc(table, sipp, interval=interval, method=method)))
         return 0
     if forecast.reordered:
         print(f"note: {args.forecast} lists its intervals out of time order; they are sorted "
               "by interval_start\n")
+    shrinkage = kw["shrinkage"]
     targets = {k: v for k, v in kw.items() if k not in ("shrinkage", "min_agents")}
-    if args.method is not None:
+    if method is not None:
         print(_method_line(table, method))
     if sipp is None:
-        print(staffing_report(table, interval=interval, shrinkage=kw["shrinkage"],
-                              targets=targets))
+        print(staffing_report(table, interval=interval, shrinkage=shrinkage, targets=targets))
     else:
-        print(_versus_sipp(table, sipp, interval=interval, shrinkage=kw["shrinkage"],
+        print(_versus_sipp(table, sipp, interval=interval, shrinkage=shrinkage,
                            targets=targets))
     if args.out:
         print(f"written: {args.out}")
