@@ -43,6 +43,7 @@ from blendsim.errors import BlendsimError, InfeasibleError, InputError, Scenario
 from blendsim.experiment.backends import Interrupted
 from blendsim.experiment.replications import Result, simulate
 from blendsim.experiment.reserve_schedule import ReserveSchedule, best_reserve_schedule
+from blendsim.experiment.staffing import SimulatedStaffing, staff_by_simulation
 from blendsim.experiment.store import read_store
 from blendsim.experiment.sweep import sweep
 from blendsim.experiment.tradeoff import tradeoff
@@ -87,6 +88,7 @@ __all__ = [
     "ServiceLevelGuard",
     "ServiceTarget",
     "Shift",
+    "SimulatedStaffing",
     "StaffingResult",
     "Threshold",
     "TimeWindows",
@@ -109,6 +111,7 @@ __all__ = [
     "scheduled_agents",
     "service_level",
     "simulate",
+    "staff_by_simulation",
     "staffing_table",
     "sweep",
     "threshold_blend",

@@ -22,7 +22,7 @@ EXPECTED = {
     # outbound and blending
     "OutboundCampaign", "Segment", "AllOf", "Dedicated", "ServiceLevelGuard", "Threshold",
     "TimeWindows", "tradeoff", "sweep", "read_store", "best_reserve_schedule",
-    "ReserveSchedule",
+    "ReserveSchedule", "staff_by_simulation", "SimulatedStaffing",
     # judging the service per interval
     "judge", "Judgement",
     # errors and version
@@ -44,7 +44,7 @@ def test_all_is_sorted():
 def test_the_time_varying_tools_are_the_modules_own():
     from blendsim import analytic
     from blendsim.analytic import timevarying, transient
-    from blendsim.experiment import reserve_schedule
+    from blendsim.experiment import reserve_schedule, staffing
     from blendsim.metrics import judgement
 
     for name in ("offered_load", "time_varying_staffing"):
@@ -52,6 +52,7 @@ def test_the_time_varying_tools_are_the_modules_own():
     assert blendsim.transient_queue is analytic.transient_queue is transient.transient_queue
     assert blendsim.best_reserve_schedule is reserve_schedule.best_reserve_schedule
     assert blendsim.ReserveSchedule is reserve_schedule.ReserveSchedule
+    assert blendsim.staff_by_simulation is staffing.staff_by_simulation
     assert blendsim.judge is judgement.judge
     assert blendsim.Judgement is judgement.Judgement
     assert {"offered_load", "time_varying_staffing", "transient_queue"} <= set(analytic.__all__)
