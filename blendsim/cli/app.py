@@ -30,7 +30,12 @@ from blendsim.cli._args import (
     parse_int_range,
     parse_target,
 )
-from blendsim.cli.sim import add_commands
+from blendsim.cli.sim import (
+    _refuse_mixed,
+    add_commands,
+    add_staff_simulation_options,
+    cmd_staff_simulated,
+)
 from blendsim.errors import BlendsimError, InfeasibleError, InputError
 from blendsim.experiment.backends import interrupt_on_signals
 from blendsim.limits import MAX_CV, MAX_DURATION, MIN_CV
@@ -251,6 +256,9 @@ def _staff_doc(table, sipp, *, interval: float, method: dict | None) -> dict:
 
 
 def cmd_staff(args) -> int:
+    _refuse_mixed(args)
+    if args.simulate:
+        return cmd_staff_simulated(args)
     forecast, kw = _staff_inputs(args)
     method = _method_from(args)
     interval = forecast.interval
@@ -430,14 +438,20 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--above", default="4", help="rows above the requirement (default 4)")
     e.set_defaults(func=cmd_erlang)
 
-    s = sub.add_parser("staff", help="required agents for every interval of a forecast CSV",
+    s = sub.add_parser("staff", help="required agents for every interval of a forecast CSV, "
+                                     "or of a scenario by simulation",
                        description="Required agents for each interval of a forecast CSV with "
-                                   "columns interval_start, calls, aht (seconds).")
-    s.add_argument("forecast", metavar="FORECAST.csv")
+                                   "columns interval_start, calls, aht (seconds); or, with "
+                                   "--simulate, the fewest agents per interval that keep "
+                                   "every interval of a scenario file at its target, found "
+                                   "by simulation and confirmed on fresh days.")
+    s.add_argument("forecast", metavar="FORECAST.csv|SCENARIO.toml")
     s.add_argument("--interval", help="interval length (default: from interval_start spacing)")
     s.add_argument("--aht", help="use this AHT (seconds) for every interval")
     s.add_argument("--min-agents", default="0", help="never fewer agents than this (default 0)")
-    s.add_argument("--out", metavar="FILE", help="also write the table as CSV")
+    s.add_argument("--out", metavar="FILE|DIR",
+                   help="also write the table as CSV; with --simulate a folder: headcount.csv, "
+                        "staffed.toml (ready to run), intervals.csv, history.csv and a chart")
     s.add_argument("--method", choices=METHODS,
                    help="sipp (default): each interval for its own calls; lag: for the calls "
                         "that arrived --lag earlier; mol: for the calls still in service "
@@ -448,6 +462,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="--method mol: lognormal handle times with this CV (default "
                         "exponential)")
     targets(s)
+    add_staff_simulation_options(s)
     s.set_defaults(func=cmd_staff)
 
     b = sub.add_parser("blend", help="inbound service vs outbound calls for each reserve",

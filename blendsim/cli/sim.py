@@ -714,3 +714,151 @@ def add_commands(sub) -> None:
     v.add_argument("--json", action="store_true",
                    help="on success, print the scenario's outline as JSON")
     v.set_defaults(func=cmd_validate)
+
+
+# --------------------------------------------------------------------------------------------
+# staff SCENARIO.toml --simulate (the parser is the staff command's, in app.py)
+
+# Options of the analytic staff command that mean nothing to staffing by simulation.
+ANALYTIC_ONLY = {"interval": "--interval", "aht": "--aht", "method": "--method",
+                 "lag": "--lag", "handle_cv": "--handle-cv", "target_asa": "--target-asa",
+                 "max_occupancy": "--max-occupancy", "max_abandon": "--max-abandon",
+                 "patience": "--patience"}
+SIMULATE_ONLY = {"rule": "--rule", "share": "--share", "replications": "--replications",
+                 "max_replications": "--max-replications", "seed": "--seed",
+                 "start": "--start", "margin": "--margin", "max_iterations": "--max-iterations",
+                 "store": "--store", "backend": "--backend", "workers": "--workers",
+                 "scheduler": "--scheduler", "groups": "--group"}
+
+
+def add_staff_simulation_options(parser) -> None:
+    """The options of ``blendsim staff SCENARIO.toml --simulate``."""
+    from blendsim.experiment.staffing import STAFF_RULES, STARTS
+    g = parser.add_argument_group("staffing by simulation (with --simulate, on a scenario "
+                                  "file)")
+    g.add_argument("--simulate", action="store_true",
+                   help="staff SCENARIO.toml by simulation: the fewest agents per interval "
+                        "that keep every interval's target, confirmed on fresh days")
+    g.add_argument("--rule", choices=STAFF_RULES, default=None,
+                   help="every_interval (default) or share_of_intervals (with --share)")
+    g.add_argument("--share", help="share_of_intervals: the share that must keep the target, "
+                                   "e.g. 0.9 (default the scenario's)")
+    g.add_argument("--replications", default=None, help="simulated days per evaluation to "
+                                                        "begin with (default 20)")
+    g.add_argument("--max-replications", help="the evaluations double up to this once "
+                                              "settled (default 4 x --replications)")
+    g.add_argument("--seed", help="tuning seed (default fresh, printed); the confirmation "
+                                  "uses another")
+    g.add_argument("--start", choices=STARTS, default=None,
+                   help="first staffing: mol (default), sipp, lag, or the scenario's own")
+    g.add_argument("--group", dest="groups", action="append", metavar="NAME",
+                   help="a group to staff (repeat; default the inbound-only groups)")
+    g.add_argument("--margin", help="half-widths of its 95%% interval an interval's estimate "
+                                    "must clear the level by, 0 to 1 (default 1)")
+    g.add_argument("--max-iterations", help="evaluations allowed (default 50)")
+    g.add_argument("--store", metavar="FILE", help="keep evaluations in this store; a rerun "
+                                                   "on it resumes")
+    parser.add_argument("--backend", choices=("pool", "serial", "dask"), default=None,
+                        help="--simulate: where replications run (default a process pool)")
+    parser.add_argument("--workers", help="--simulate: pool or local Dask processes")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="--simulate: a Dask scheduler, with --backend dask")
+    parser.add_argument("--quiet", action="store_true", help="--simulate: no progress bar")
+
+
+def _refuse_mixed(args) -> None:
+    given = lambda name: getattr(args, name, None) not in (None, False)  # noqa: E731
+    if args.simulate:
+        wrong = [opt for name, opt in ANALYTIC_ONLY.items() if given(name)]
+        if args.min_agents not in (None, "0") or args.shrinkage not in (None, "0"):
+            wrong += [o for o, v in (("--min-agents", args.min_agents),
+                                     ("--shrinkage", args.shrinkage)) if v not in (None, "0")]
+        if wrong:
+            raise InputError(f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} for "
+                             f"staffing a forecast CSV; with --simulate the scenario file "
+                             f"holds the calls, handle times and patience")
+    else:
+        wrong = [opt for name, opt in SIMULATE_ONLY.items() if given(name)]
+        if wrong:
+            raise InputError(f"{', '.join(wrong)} {'needs' if len(wrong) == 1 else 'need'} "
+                             f"--simulate (staffing a scenario file by simulation)")
+
+
+def cmd_staff_simulated(args) -> int:
+    """``blendsim staff SCENARIO.toml --simulate``."""
+    from blendsim.cli._args import parse_target
+    from blendsim.experiment.staffing import staff_by_simulation
+    from blendsim.scenario.parts import ServiceTarget
+
+    sc = load_scenario(args.forecast)
+    target = None
+    if args.target is not None:
+        level, seconds = parse_target(args.target)
+        t = sc.service_target
+        target = ServiceTarget(level=level, seconds=seconds, definition=t.definition,
+                               short_abandon=t.short_abandon, share=t.share)
+    kw = {}
+    if args.replications is not None:
+        kw["replications"] = int(number_option("--replications", args.replications, low=2,
+                                               integer=True))
+    if args.max_replications is not None:
+        kw["max_replications"] = int(number_option("--max-replications",
+                                                   args.max_replications, low=2,
+                                                   integer=True))
+    if args.share is not None:
+        kw["share"] = number_option("--share", args.share, low=0, high=1)
+    if args.margin is not None:
+        kw["margin"] = number_option("--margin", args.margin, low=0, high=1)
+    if args.max_iterations is not None:
+        kw["max_iterations"] = int(number_option("--max-iterations", args.max_iterations,
+                                                 low=1, integer=True))
+    seed = new_seed() if args.seed is None else seed_option(args.seed)
+    if args.out:
+        check_out_folder(Path(args.out))
+    plan = staff_by_simulation(sc, target=target, rule=args.rule or "every_interval",
+                               seed=seed, start=args.start or "mol", groups=args.groups,
+                               store=args.store, **kw, **_backend_kwargs(args))
+    staffed = plan.scenario
+    head = plan.headcount.drop(columns="interval").rename(columns={"start": "interval_start"})
+    files = {}
+    if args.out:
+        files = {"headcount.csv": csv_text(head),
+                 "intervals.csv": csv_text(plan.intervals),
+                 "history.csv": csv_text(plan.history.assign(
+                     headcount=[" ".join(map(str, h)) for h in plan.history["headcount"]])),
+                 "staffed.toml": dump_scenario(staffed),
+                 "service_level.png": _png(plots.service_level_by_interval, plan.result)}
+    written = _write(args, files, "staff", sc, plan.seed)
+    j = plan.judgement
+    if args.json:
+        print(dumps({
+            "command": "staff", "mode": "simulate", "scenario": _description(sc),
+            "seed": plan.seed, "confirm_seed": plan.confirm_seed,
+            "replications": plan.replications, "iterations": plan.iterations,
+            "rule": plan.rule, "converged": plan.converged, "unmet": list(plan.unmet),
+            "excused": list(plan.excused), "groups": list(plan.groups),
+            "agent_hours": plan.agent_hours(),
+            "headcount": _records(head), "start": _records(plan.start),
+            "intervals": _records(plan.intervals),
+            "judgement": {"line": j.line(), "verdict": j.verdict, "below": j.below,
+                          "missed": j.missed, "judged": j.judged},
+            **written}))
+        return 0
+    print(_describe(sc))
+    print(plan.summary())
+    print()
+    t = plan.intervals
+    rows = []
+    several = list(plan.groups) if len(plan.groups) > 1 else []
+    for k, r in head.iterrows():
+        rows.append([r["interval_start"], str(int(plan.start["total"].iloc[k])),
+                     *[str(int(r[g])) for g in several], str(int(r["total"])),
+                     f"{t['offered'].iloc[k]:.1f}",
+                     f"{pct(t['service_level'].iloc[k])} [{pct(t['ci_low'].iloc[k])}, "
+                     f"{pct(t['ci_high'].iloc[k])}]" if t["service_level"].notna().iloc[k]
+                     else "-", str(t["verdict"].iloc[k])])
+    headers = ["interval", "start", *several, "agents", "offered",
+               "SL on fresh days [95% CI]", "verdict"]
+    print(format_table(headers, rows))
+    _print_written(written, args.out)
+    return 0
