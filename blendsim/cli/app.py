@@ -45,6 +45,7 @@ from blendsim.outputs.tables import (
     pct,
     requirement_report,
     secs,
+    staffing_figures,
     staffing_report,
 )
 
@@ -211,13 +212,7 @@ def _versus_sipp(table, sipp, *, interval: float, shrinkage: float, targets: dic
         f"{name} agents": table["agents"].astype(str),
         "change": (table["agents"] - sipp["agents"]).map(lambda d: f"{d:+d}" if d else "0"),
     }
-    if shrinkage > 0:
-        show["scheduled"] = table["scheduled"].astype(str)
-    show["SL"] = table["service_level"].map(pct)
-    show["ASA"] = table["asa"].map(secs)
-    show["occ"] = table["occupancy"].map(pct)
-    if targets.get("model") == "erlang_a":
-        show["aband"] = table["p_abandon"].map(lambda x: pct(x, 2))
+    staffing_figures(show, table, shrinkage=shrinkage, targets=targets)
     rows = [list(r) for r in zip(*show.values(), strict=True)]
     hours = interval / 3600.0
     more = (table["agents"].sum() - sipp["agents"].sum()) * hours

@@ -14,7 +14,8 @@ import pandas as pd
 
 from blendsim.analytic.requirement import RequirementTable
 
-__all__ = ["format_table", "pct", "requirement_report", "secs", "staffing_report",
+__all__ = ["format_table", "pct", "requirement_report", "secs", "staffing_figures",
+           "staffing_report",
            "target_text"]
 
 
@@ -99,6 +100,18 @@ def requirement_report(around: RequirementTable, *, calls: float, interval: floa
     return "\n".join(lines)
 
 
+def staffing_figures(show, table: pd.DataFrame, *, shrinkage: float, targets: dict) -> None:
+    """Add the figures of a staffing table to ``show`` (column name -> text per row): the
+    scheduled agents under shrinkage, SL, ASA, occupancy and, under Erlang A, abandonment."""
+    if shrinkage > 0:
+        show["scheduled"] = table["scheduled"].astype(str)
+    show["SL"] = table["service_level"].map(pct)
+    show["ASA"] = table["asa"].map(secs)
+    show["occ"] = table["occupancy"].map(pct)
+    if targets.get("model") == "erlang_a":
+        show["aband"] = table["p_abandon"].map(lambda x: pct(x, 2))
+
+
 def staffing_report(table: pd.DataFrame, *, interval: float, shrinkage: float,
                     targets: dict) -> str:
     """A staffing table (:func:`blendsim.analytic.staffing_table`) per interval, then the day.
@@ -113,13 +126,7 @@ def staffing_report(table: pd.DataFrame, *, interval: float, shrinkage: float,
         "load": table["load"].map(lambda x: f"{x:.2f}"),
         "agents": table["agents"].astype(str),
     })
-    if shrinkage > 0:
-        show["scheduled"] = table["scheduled"].astype(str)
-    show["SL"] = table["service_level"].map(pct)
-    show["ASA"] = table["asa"].map(secs)
-    show["occ"] = table["occupancy"].map(pct)
-    if targets.get("model") == "erlang_a":
-        show["aband"] = table["p_abandon"].map(lambda x: pct(x, 2))
+    staffing_figures(show, table, shrinkage=shrinkage, targets=targets)
     calls = table["calls"].to_numpy()
     answered_in_target = (table["service_level"].fillna(1.0) * calls).sum()
     lines = [format_table(list(show.columns), show.to_numpy().tolist()), "",
