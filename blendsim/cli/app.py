@@ -31,10 +31,10 @@ from blendsim.cli._args import (
     parse_target,
 )
 from blendsim.cli.sim import (
-    _refuse_mixed,
     add_commands,
     add_staff_simulation_options,
     cmd_staff_simulated,
+    refuse_mixed_staff_options,
 )
 from blendsim.errors import BlendsimError, InfeasibleError, InputError
 from blendsim.experiment.backends import interrupt_on_signals
@@ -251,7 +251,7 @@ def _staff_doc(table, sipp, *, interval: float, method: dict | None) -> dict:
 
 
 def cmd_staff(args) -> int:
-    _refuse_mixed(args)
+    refuse_mixed_staff_options(args)
     if args.simulate:
         return cmd_staff_simulated(args)
     forecast, kw = _staff_inputs(args)

@@ -766,7 +766,7 @@ def add_staff_simulation_options(parser) -> None:
     parser.add_argument("--quiet", action="store_true", help="--simulate: no progress bar")
 
 
-def _refuse_mixed(args) -> None:
+def refuse_mixed_staff_options(args) -> None:
     given = lambda name: getattr(args, name, None) not in (None, False)  # noqa: E731
     if args.simulate:
         wrong = [opt for name, opt in ANALYTIC_ONLY.items() if given(name)]
