@@ -54,7 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from blendsim._validate import whole
+from blendsim._validate import number, whole
 from blendsim.analytic.timevarying import METHODS, time_varying_staffing
 from blendsim.errors import InputError
 from blendsim.experiment.backends import MAX_REPLICATIONS
@@ -156,14 +156,6 @@ class SimulatedStaffing:
                  f"(seed {self.seed}); " + self._state(),
                  f"confirmed on seed {self.confirm_seed}: {self.judgement.line()}"]
         return "\n".join(lines)
-
-
-def _number(name: str, value, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-            low <= value <= high):
-        raise InputError(f"{name} must be a number from {low:g} to {high:g} "
-                         f"(got {safe(value)})")
-    return float(value)
 
 
 def _staffed_groups(scenario: Scenario, groups) -> tuple[str, ...]:
@@ -360,15 +352,14 @@ def staff_by_simulation(scenario: Scenario, *, target: ServiceTarget | None = No
     if rule not in STAFF_RULES:
         raise InputError(f"rule must be one of {', '.join(STAFF_RULES)} (got {safe(rule)}); "
                          f"for the day's average alone use blendsim.staffing_table")
-    share = target.share if share is None else _number("share", share, 0, 1)
-    if share <= 0:
-        raise InputError(f"share must be a number above 0 and at most 1 (got {share!r})")
+    share = target.share if share is None else number("share", share, low=0, low_open=True,
+                                                       high=1)
     reps = whole("replications", replications, low=2, high=MAX_REPLICATIONS)
     top = min(4 * reps, MAX_REPLICATIONS) if max_replications is None else whole(
         "max_replications", max_replications, low=reps, high=MAX_REPLICATIONS)
     if start not in STARTS:
         raise InputError(f"start must be one of {', '.join(STARTS)} (got {safe(start)})")
-    margin = _number("margin", margin, 0, 1)
+    margin = number("margin", margin, low=0, high=1)
     rounds = whole("max_iterations", max_iterations, low=1, high=MAX_ITERATIONS)
     staffed = _staffed_groups(scenario, groups)
     if not staffed:

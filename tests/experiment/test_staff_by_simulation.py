@@ -189,12 +189,12 @@ def test_the_staffed_scenario_runs_and_dumps(tmp_path):
 @pytest.mark.parametrize("kwargs, words", [
     ({"rule": "day"}, "rule must be one of every_interval, share_of_intervals (got 'day')"),
     ({"replications": 1}, "replications"),
-    ({"margin": 2}, "margin must be a number from 0 to 1 (got 2)"),
+    ({"margin": 2}, "margin must be <= 1 (got 2)"),
     ({"start": "erlang"}, "start must be one of sipp, lag, mol, scenario (got 'erlang')"),
     ({"groups": ["nobody"]}, "groups: there is no agent group 'nobody'"),
     ({"max_iterations": 0}, "max_iterations"),
     ({"target": 0.8}, "target must be a ServiceTarget"),
-    ({"share": 0}, "share must be a number above 0"),
+    ({"share": 0}, "share must be > 0 (got 0)"),
     ({"max_replications": 5, "replications": 10}, "max_replications"),
 ])
 def test_bad_input_is_named(kwargs, words):
