@@ -14,6 +14,7 @@ __all__ = [
     "FORMULA_START",
     "LIMITS",
     "MAX_AGENTS",
+    "MAX_BREAKS",
     "MAX_BUSYNESS_CV",
     "MAX_CALLS",
     "MAX_CAMPAIGNS",
@@ -48,6 +49,7 @@ MAX_GROUPS = 1_000  # agent groups (an event's cost does not grow with them: ben
 MAX_CAMPAIGNS = 20  # outbound campaigns
 MAX_SEGMENTS = 50  # segments of one campaign
 MAX_SHIFTS = 1_000  # shifts of one group
+MAX_BREAKS = 8  # breaks of one shift (a lunch and a few short breaks)
 MAX_WINDOWS = 50  # dialling windows of one campaign or time_windows policy
 MAX_POLICIES = 10  # blending policies
 MAX_HEADCOUNT = 5_000  # agents of one group in one interval, or on one shift
@@ -75,6 +77,7 @@ LIMITS: dict[str, tuple[float, str]] = {
     "MAX_CAMPAIGNS": (MAX_CAMPAIGNS, "outbound campaigns"),
     "MAX_SEGMENTS": (MAX_SEGMENTS, "segments of one campaign"),
     "MAX_SHIFTS": (MAX_SHIFTS, "shifts of one group"),
+    "MAX_BREAKS": (MAX_BREAKS, "breaks of one shift (a lunch and a few short breaks)"),
     "MAX_WINDOWS": (MAX_WINDOWS, "dialling windows of a campaign or a time_windows policy"),
     "MAX_POLICIES": (MAX_POLICIES, "blending policies"),
     "MAX_HEADCOUNT": (MAX_HEADCOUNT, "agents of one group in one interval, or on one shift"),

@@ -28,7 +28,7 @@ import numpy as np
 
 from blendsim._units import format_clock, parse_clock
 from blendsim.errors import ScenarioError
-from blendsim.limits import MAX_FILE_BYTES, name_problem, safe
+from blendsim.limits import MAX_BREAKS, MAX_FILE_BYTES, name_problem, safe
 from blendsim.policies.blending import policy_from_dict
 from blendsim.scenario.campaign import OutboundCampaign, Segment
 from blendsim.scenario.distributions import Exponential, distribution_from_dict
@@ -140,7 +140,7 @@ _CAMPAIGN = ("name", "list_size", "segments", "windows", "stop_before_close",
              "connect_probability", "attempt_time", "connect_time", "talk_time", "wrap_up",
              "max_attempts", "retry_after", "dial_ratio", "connected_patience", "abandon_cap")
 _SEGMENT = ("name", "share", "groups")
-_SHIFT = ("start", "end", "count")
+_SHIFT = ("start", "end", "count", "breaks")
 
 
 def scenario_from_dict(data, source: str | None, *, build: Callable[..., S]) -> S:
@@ -357,12 +357,32 @@ def _read_group(r: _Reader, g, path: str) -> AgentGroup | None:
                 if r.table(s, sp, _SHIFT, ("start", "end")) is None:
                     continue
                 start, end = r.clock(s, "start", sp), r.clock(s, "end", sp)
-                if start is not None and end is not None:
+                breaks = _read_breaks(r, s["breaks"], f"{sp}.breaks") if "breaks" in s else ()
+                if start is not None and end is not None and breaks is not None:
                     shifts.append(r.build(Shift, sp, start_at=start, end_at=end,
-                                          count=s.get("count", 1)))
+                                          count=s.get("count", 1), breaks=breaks))
         kwargs["shifts"] = tuple(x for x in shifts if x is not None)
     built = r.build(AgentGroup, path, **kwargs)
     return built if len(r.problems) == before else None
+
+
+def _read_breaks(r: _Reader, value, path: str):
+    """A shift's breaks, ``[["12:00", "12:30"], ...]``, as (start, end) pairs in seconds; None
+    when one does not read (its problems noted)."""
+    if not isinstance(value, list):
+        r.problems.append(f"{path} must be a list of pairs like [[\"12:00\", \"12:30\"]] "
+                          f"(got {safe(value)})")
+        return None
+    before = len(r.problems)
+    pairs = []
+    for i, b in enumerate(value[:MAX_BREAKS + 1]):  # one more: Shift names the bound
+        if not isinstance(b, list) or len(b) != 2:
+            r.problems.append(f"{path}[{i}] must be a pair like [\"12:00\", \"12:30\"] "
+                              f"(got {safe(b)})")
+            continue
+        pairs.append((r.clock({"start": b[0]}, "start", f"{path}[{i}]"),
+                      r.clock({"end": b[1]}, "end", f"{path}[{i}]")))
+    return tuple(pairs) if len(r.problems) == before else None
 
 
 def _read_windows(r: _Reader, value, path: str):
@@ -487,8 +507,7 @@ def scenario_to_dict(sc) -> dict:
         if g.headcount is not None:
             d["headcount"] = _clean(g.headcount)
         else:
-            d["shifts"] = [{"start": format_clock(s.start_at), "end": format_clock(s.end_at),
-                            "count": s.count} for s in g.shifts]
+            d["shifts"] = [_shift_to_dict(s) for s in g.shifts]
         out["groups"].append(d)
     if sc.outbound:
         out["outbound"] = [_campaign_to_dict(c) for c in sc.outbound]
@@ -499,6 +518,14 @@ def scenario_to_dict(sc) -> dict:
                                      "written in Python belongs to the Python API)"])
         out["blending"] = [p.to_dict() for p in sc.blending]
     return out
+
+
+def _shift_to_dict(s: Shift) -> dict:
+    d: dict[str, Any] = {"start": format_clock(s.start_at), "end": format_clock(s.end_at),
+                         "count": s.count}
+    if s.breaks:  # files written before breaks existed stay as they were
+        d["breaks"] = [[format_clock(a), format_clock(b)] for a, b in s.breaks]
+    return d
 
 
 def _campaign_to_dict(c: OutboundCampaign) -> dict:

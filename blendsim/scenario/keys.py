@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from blendsim.limits import (
     MAX_AGENTS,
+    MAX_BREAKS,
     MAX_BUSYNESS_CV,
     MAX_CALLS,
     MAX_CAMPAIGNS,
@@ -261,6 +262,12 @@ DOCS: dict[tuple[str, str], Doc] = {
     ("Shift", "count"): Doc("agents", lambda: f"whole number from 0 to {MAX_HEADCOUNT:,}",
                             "Agents on this shift (each "
                             "shift's agents are different people)."),
+    ("Shift", "breaks"): Doc("clock times", lambda: f"at most {MAX_BREAKS}; in order, not "
+                             "overlapping, each after `start` and before `end`",
+                             "Off-duty spans `[\"start\", \"end\"]` (lunch, short breaks): "
+                             "an agent finishes the contact in hand, leaves, and comes back "
+                             "at the break's end. Breaks are paid but not worked.",
+                             unset="on duty from `start` to `end` without a break"),
     # --- [[outbound]] ---
     ("OutboundCampaign", "name"): Doc("text", lambda: _name("; distinct; called by a group"),
                                       "The campaign's name, which agent groups list in "
@@ -401,7 +408,7 @@ FILE_ONLY: dict[tuple[str, str], Doc] = {
 
 # Fields a file writes as clock times ("HH:MM").
 CLOCK_FIELDS = {("Day", "open_at"), ("Day", "close_at"), ("Shift", "start_at"),
-                ("Shift", "end_at"), ("InboundType", "arrival_times"),
+                ("Shift", "end_at"), ("Shift", "breaks"), ("InboundType", "arrival_times"),
                 ("OutboundCampaign", "windows"), ("TimeWindows", "windows")}
 
 # The file form of a default that differs from the dataclass value (seconds -> minutes).
@@ -486,9 +493,12 @@ SECTIONS: tuple[Section, ...] = (
             "A list of inline tables in a group: `count` agents work from `start` to `end`. "
             "An agent may log on before opening (to answer from the first minute) and "
             "finishes the contact in hand before logging off. At closing, agents on duty "
-            "stay while a contact waits for them.",
+            "stay while a contact waits for them. `breaks` take agents off duty in the "
+            "middle of a shift the same way: callers wait for them or for other agents.",
             '[[groups]]\nname = "team"\nskills = ["calls"]\n'
-            'shifts = [{ start = "08:00", end = "10:00", count = 5 }]\n'),
+            'shifts = [\n    { start = "08:00", end = "10:00", count = 5 },\n'
+            '    { start = "08:00", end = "10:00", count = 2, breaks = [["09:00", '
+            '"09:15"]] },\n]\n'),
     Section("outbound", "`[[outbound]]`: outbound campaigns", OutboundCampaign,
             ("name", "talk_time"),
             "One table per calling campaign; an agent group calls for it by listing it in "

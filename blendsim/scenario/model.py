@@ -251,7 +251,7 @@ class Scenario:
                 if g.headcount is not None:
                     seconds += sum(g.headcount) * self.day.interval
                 else:
-                    seconds += sum(s.count * (s.end_at - s.start_at) for s in g.shifts)
+                    seconds += sum(s.count * s.worked_seconds for s in g.shifts)
             shortest = c.shortest_attempt()
             attempts += math.inf if shortest <= 0 else c.dial_ratio * seconds / shortest
         if attempts > MAX_OUTBOUND_ATTEMPTS:
@@ -346,7 +346,9 @@ class Scenario:
         """Every agent's working periods: ``(agent, group, start_at, end_at)``.
 
         Head counts become periods: agent ``k`` of a group works in every interval whose
-        head count exceeds ``k`` (consecutive intervals merge into one period).
+        head count exceeds ``k`` (consecutive intervals merge into one period).  A shift
+        with breaks gives each of its agents one period per span between breaks, under the
+        same agent name (08:00-16:30 with lunch 12:00-12:30: 08:00-12:00 and 12:30-16:30).
         """
         periods = []
         starts = self.day.interval_starts
@@ -363,10 +365,11 @@ class Scenario:
             else:
                 k = 0
                 for s in g.shifts:
+                    spans = s.working_periods()
                     for _ in range(int(s.count)):
                         k += 1
-                        periods.append((f"{g.name}-{k}", g.name, float(s.start_at),
-                                        float(s.end_at)))
+                        periods += [(f"{g.name}-{k}", g.name, start, end)
+                                    for start, end in spans]
         return periods
 
     # --- dict and file forms ------------------------------------------------------------------

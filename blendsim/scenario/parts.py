@@ -25,6 +25,7 @@ from blendsim._validate import (
     raise_problems,
 )
 from blendsim.limits import (
+    MAX_BREAKS,
     MAX_BUSYNESS_CV,
     MAX_CALLS,
     MAX_CAMPAIGNS,
@@ -39,6 +40,7 @@ from blendsim.scenario.distributions import Distribution
 
 __all__ = [
     "AGENTS_WHY",
+    "BREAKS_WHY",
     "INTERVALS",
     "ESTIMATORS",
     "MAX_DAY",
@@ -307,26 +309,97 @@ class InboundType:
 
 
 AGENTS_WHY = "the engine keeps state for every agent"
+BREAKS_WHY = ("a shift has a lunch and a few short breaks, and each break cuts it into one more "
+              "working period for the engine")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Shift:
-    """``count`` agents working from ``start_at`` to ``end_at`` (seconds after midnight)."""
+    """``count`` agents working from ``start_at`` to ``end_at`` (seconds after midnight).
+
+    ``breaks`` lists off-duty spans ``(start_at, end_at)`` (lunch, short breaks), in order,
+    each strictly inside the shift; an agent finishes the contact in hand before going on a
+    break and comes back at its end.  Breaks are paid (:attr:`paid_seconds`) but not worked
+    (:attr:`worked_seconds`).
+    """
 
     start_at: float
     end_at: float
     count: int = 1
+    breaks: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self):
+        if isinstance(self.breaks, (list, tuple, np.ndarray)):
+            items = self.breaks.tolist() if isinstance(self.breaks, np.ndarray) else self.breaks
+            object.__setattr__(self, "breaks", tuple(
+                tuple(b) if isinstance(b, (list, np.ndarray)) else b for b in items))
         problems: list[str] = []
         check_number(problems, "start_at", self.start_at, low=0, unit="seconds")
         check_number(problems, "end_at", self.end_at, low=0, unit="seconds")
-        check_number(problems, "count", self.count, low=0, integer=True, high=MAX_HEADCOUNT,
-                      why=AGENTS_WHY)
-        if not problems and self.end_at <= self.start_at:
+        hours_ok = not problems and self.end_at > self.start_at
+        if not problems and not hours_ok:
             problems.append(f"end_at must be after start_at (got {format_clock(self.start_at)}"
                             f"-{format_clock(self.end_at)})")
+        check_number(problems, "count", self.count, low=0, integer=True, high=MAX_HEADCOUNT,
+                      why=AGENTS_WHY)
+        problems += self._break_problems(shift_ok=hours_ok)
         raise_problems(problems)
+
+    def _break_problems(self, *, shift_ok: bool) -> list[str]:
+        """Every problem of ``breaks``; those against the shift's hours only when these are
+        valid themselves (``shift_ok``)."""
+        if not isinstance(self.breaks, tuple):
+            return [f"breaks must be a list of (start_at, end_at) pairs (got "
+                    f"{safe(self.breaks)})"]
+        if len(self.breaks) > MAX_BREAKS:
+            return [f"breaks must list at most {MAX_BREAKS} breaks (got {len(self.breaks):,}): "
+                    f"{BREAKS_WHY}"]
+        problems: list[str] = []
+        previous = None  # the last well-formed break, to check the order against
+        for i, b in enumerate(self.breaks):
+            path = f"breaks[{i}]"
+            if not isinstance(b, tuple) or len(b) != 2:
+                problems.append(f"{path} must be a (start_at, end_at) pair (got {safe(b)})")
+                continue
+            before = len(problems)
+            check_number(problems, f"{path}.start_at", b[0], low=0, unit="seconds")
+            check_number(problems, f"{path}.end_at", b[1], low=0, unit="seconds")
+            if len(problems) > before:
+                continue
+            start, end = float(b[0]), float(b[1])
+            span = f"{format_clock(start)}-{format_clock(end)}"
+            if end <= start:
+                problems.append(f"{path}.end_at must be after {path}.start_at (got {span})")
+                continue
+            if shift_ok and not self.start_at < start < end < self.end_at:
+                problems.append(f"{path} must be inside the shift, starting after its start "
+                                f"and ending before its end (got {span} in "
+                                f"{format_clock(self.start_at)}-{format_clock(self.end_at)})")
+            if previous is not None and start <= previous[1]:
+                problems.append(f"{path} must start after breaks[{previous[0]}] ends: list "
+                                f"breaks in order, without overlaps (got {span} after "
+                                f"{format_clock(previous[1])})")
+            previous = (i, end)
+        return problems
+
+    @property
+    def paid_seconds(self) -> float:
+        """Seconds from start to end, breaks included (they are paid)."""
+        return float(self.end_at - self.start_at)
+
+    @property
+    def worked_seconds(self) -> float:
+        """Seconds on duty: :attr:`paid_seconds` less the breaks."""
+        return self.paid_seconds - math.fsum(b - a for a, b in self.breaks)
+
+    def working_periods(self) -> tuple[tuple[float, float], ...]:
+        """The spans ``(start_at, end_at)`` an agent of this shift is on duty, in order: the
+        shift cut at its breaks."""
+        edges = [float(self.start_at)]
+        for a, b in self.breaks:
+            edges += [float(a), float(b)]
+        edges.append(float(self.end_at))
+        return tuple(zip(edges[::2], edges[1::2], strict=True))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

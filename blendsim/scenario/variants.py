@@ -7,13 +7,14 @@ These are the knobs of :func:`blendsim.tradeoff` and of a sweep (``reserve``,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from blendsim.errors import InputError, ScenarioError
 from blendsim.policies.blending import AllOf, Dedicated, Threshold
 from blendsim.scenario.model import Scenario
-from blendsim.scenario.parts import AgentGroup
+from blendsim.scenario.parts import Shift
 
 __all__ = ["reserve_cap", "with_blended_agents", "with_reserve"]
 
@@ -65,9 +66,21 @@ def with_blended_agents(scenario: Scenario, agents: int) -> Scenario:
     """The scenario with ``agents`` agents in its blended group, taken from its partner.
 
     The scenario must have one blended group (inbound skills and outbound campaigns) and one
-    inbound-only group with the same skills, both staffed by head count.  In every interval
-    where the blended group works, ``agents`` of the two groups' agents (at most all of them)
-    are blended and the rest answer inbound only; the total stays the same.
+    inbound-only group with the same skills, both staffed by head count or both on shifts.
+
+    By head count: in every interval where the blended group works, ``agents`` of the two
+    groups' agents (at most all of them) are blended and the rest answer inbound only; the
+    total stays the same.
+
+    On shifts: agents move between identical shifts (same start, end and breaks) of the two
+    groups, so that the total on every such shift stays the same and the blended group has
+    ``agents`` agents in all (at most all the agents of both groups).  To add agents, the
+    blended group takes first from the partner's shifts that overlap its own shifts' hours
+    most (working time, breaks left out; ties in the partner's order), adding a shift like
+    the partner's when it has none; to give agents back, it gives first from its shifts that
+    overlap the partner's hours most (ties in its own order).  A partner shift left with no
+    agent is dropped.  The blended group must have at least one shift: its hours say when
+    blended agents work.
     """
     if isinstance(agents, np.integer):
         agents = int(agents)
@@ -83,22 +96,92 @@ def with_blended_agents(scenario: Scenario, agents: int) -> Scenario:
         raise InputError(f"blended_agents needs one inbound-only group with the same skills "
                          f"as {b.name!r} to take agents from; the scenario has {len(partners)}")
     p = partners[0]
-    if b.headcount is None or p.headcount is None:
-        raise InputError(f"blended_agents moves agents between head counts: give groups "
-                         f"{b.name!r} and {p.name!r} a headcount, not shifts")
-    new_b, new_p = [], []
-    for hb, hp in zip(b.headcount, p.headcount, strict=True):
-        total = hb + hp
-        moved = min(agents, total) if hb > 0 else 0
-        new_b.append(moved)
-        new_p.append(total - moved)
-    groups = tuple(AgentGroup(name=g.name, skills=g.skills, outbound=g.outbound,
-                              headcount=tuple(new_b if g is b else new_p))
-                   if g is b or g is p else g for g in scenario.groups)
+    if (b.headcount is None) != (p.headcount is None):
+        by_count, on_shifts = (b, p) if b.headcount is not None else (p, b)
+        raise InputError(f"blended_agents moves agents between groups staffed the same way, "
+                         f"but group {by_count.name!r} has a headcount and group "
+                         f"{on_shifts.name!r} shifts: give both a headcount or both shifts")
+    if b.headcount is not None:
+        new_b, new_p = _moved_headcounts(b.headcount, p.headcount, agents)
+        changed = {b.name: replace(b, headcount=new_b), p.name: replace(p, headcount=new_p)}
+    else:
+        if not b.shifts:
+            raise InputError(f"blended_agents moves agents onto the blended group's hours, but "
+                             f"group {b.name!r} has no shifts: give it at least one shift "
+                             f"(count = 0 will do) to say when blended agents work")
+        new_b, new_p = _moved_shifts(b.shifts, p.shifts, agents)
+        changed = {b.name: replace(b, shifts=new_b), p.name: replace(p, shifts=new_p)}
+    groups = tuple(changed.get(g.name, g) if g is b or g is p else g for g in scenario.groups)
     try:
         return scenario.replace(groups=groups)
     except ScenarioError as e:  # pragma: no cover - the totals are unchanged
         raise InputError(str(e)) from None
+
+
+def _moved_headcounts(hb: tuple[int, ...], hp: tuple[int, ...], agents: int):
+    new_b, new_p = [], []
+    for xb, xp in zip(hb, hp, strict=True):
+        total = xb + xp
+        moved = min(agents, total) if xb > 0 else 0
+        new_b.append(moved)
+        new_p.append(total - moved)
+    return tuple(new_b), tuple(new_p)
+
+
+def _key(s: Shift):
+    return (float(s.start_at), float(s.end_at), tuple((float(a), float(z)) for a, z in s.breaks))
+
+
+def _hours(shifts: tuple[Shift, ...]) -> list[tuple[float, float]]:
+    """The union of the shifts' working periods, as sorted disjoint spans."""
+    spans = sorted(span for s in shifts for span in s.working_periods())
+    merged: list[list[float]] = []
+    for a, z in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], z)
+        else:
+            merged.append([a, z])
+    return [(a, z) for a, z in merged]
+
+
+def _overlap(s: Shift, hours: list[tuple[float, float]]) -> float:
+    """Seconds of the shift's working time inside ``hours``."""
+    return sum(max(0.0, min(z, hz) - max(a, ha))
+               for a, z in s.working_periods() for ha, hz in hours)
+
+
+def _moved_shifts(from_b: tuple[Shift, ...], from_p: tuple[Shift, ...], agents: int):
+    """The two groups' shifts with agents moved so that the first has ``agents`` (see
+    :func:`with_blended_agents`)."""
+    counts = {"b": [s.count for s in from_b], "p": [s.count for s in from_p]}
+    shifts = {"b": list(from_b), "p": list(from_p)}
+    have = sum(counts["b"])
+    if agents >= have:
+        giver, taker, need = "p", "b", agents - have
+    else:
+        giver, taker, need = "b", "p", have - agents
+    hours = _hours(tuple(shifts[taker]))
+    order = sorted(range(len(shifts[giver])),  # stable: ties keep the group's order
+                   key=lambda i: -_overlap(shifts[giver][i], hours))
+    for i in order:
+        if need == 0:
+            break
+        moved = min(need, counts[giver][i])
+        if moved == 0:
+            continue
+        need -= moved
+        counts[giver][i] -= moved
+        key = _key(shifts[giver][i])
+        same = next((j for j, s in enumerate(shifts[taker]) if _key(s) == key), None)
+        if same is None:
+            shifts[taker].append(shifts[giver][i])
+            counts[taker].append(moved)
+        else:
+            counts[taker][same] += moved
+    new_b = tuple(replace(s, count=c) for s, c in zip(shifts["b"], counts["b"], strict=True))
+    new_p = tuple(replace(s, count=c) for s, c in zip(shifts["p"], counts["p"], strict=True)
+                  if c > 0 or s.count == 0)  # (a shift emptied here is dropped)
+    return new_b, new_p
 
 
 def reserve_cap(scenario: Scenario) -> int:
