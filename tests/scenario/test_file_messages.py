@@ -38,7 +38,7 @@ SALES_AT_TIMES = {("inbound", 0, "volume"): DROP}  # sales by arrival_times inst
      "groups[0].headcounts is not a known field (allowed: name, skills, headcount, shifts, "
      "outbound)"),
     ({("groups", 1, "shifts", 0, "break"): 30},
-     "groups[1].shifts[0].break is not a known field (allowed: start, end, count)"),
+     "groups[1].shifts[0].break is not a known field (allowed: start, end, count, breaks)"),
     # missing fields
     ({("schema_version",): DROP}, "schema_version is missing"),
     ({("day",): DROP}, "day is missing"),
