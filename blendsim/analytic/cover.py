@@ -63,11 +63,11 @@ class Cover:
     goals, goal_values, goal_shortfall : ndarray
         Per extra goal: what was asked, what the roster gives, and how much it falls short.
     status : str
-        ``"optimal"``; ``"shortfall"`` (the best roster cannot meet every row: the least
-        shortfall, then the least cost); ``"time_limit"`` (the best roster found in the time
-        allowed, within ``gap`` of the optimum).
+        ``"optimal"`` (within ``gap`` of the optimum); ``"shortfall"`` (the best roster
+        cannot meet every row: the least shortfall, then the least cost); ``"time_limit"``
+        (the best roster found in the time allowed, within ``gap`` of the optimum).
     gap : float
-        Relative gap between the cost and the solver's lower bound (0 when optimal).
+        Relative gap between the cost and the solver's lower bound when it stopped.
     seconds : float
         Wall time of the solves.
     """
@@ -92,7 +92,7 @@ class Cover:
 
 
 def integer_cover(coverage, cost, requirement, *, counts_for=None, bounds=(), goals=(),
-                  time_limit: float = 60.0) -> Cover:
+                  time_limit: float = 60.0, gap: float = 1e-4) -> Cover:
     """The cheapest whole numbers of shifts that cover every row's requirement.
 
     Parameters
@@ -113,6 +113,10 @@ def integer_cover(coverage, cost, requirement, *, counts_for=None, bounds=(), go
     time_limit : float
         Seconds the solver may take (per solve; at most two solves run when the rows
         cannot all be met).
+    gap : float
+        The relative gap at which the solver stops: the cost is within this share of the
+        optimum (HiGHS's ``mip_rel_gap``; 0 proves optimality, which a goal row with
+        fractional yields can make slow).
     """
     a = as_array("coverage", coverage, low=0, high=1)
     if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
@@ -139,6 +143,7 @@ def integer_cover(coverage, cost, requirement, *, counts_for=None, bounds=(), go
             raise InputError(f"counts_for must have shape (rows, columns) = ({rows}, {k}) "
                              f"(got {member.shape})")
     limit = number("time_limit", time_limit, low=0, low_open=True, high=24 * 3600)
+    gap = number("gap", gap, low=0, high=0.5)
     checked_bounds = []
     for b, item in enumerate(bounds):
         cols, low, high = item
@@ -183,24 +188,25 @@ def integer_cover(coverage, cost, requirement, *, counts_for=None, bounds=(), go
     started = time.perf_counter()
     n_short = cover_rows.shape[0] + len(goal_rows)
     hard = _solve(c, cover_rows, need_low, goal_rows, goal_low, bound_rows, checked_bounds,
-                  limit, short=None)
+                  (limit, gap), short=None)
     status = "optimal"
     if hard is None:
         # Phase 1: the least shortfall; phase 2: the cheapest roster with that shortfall.
         least = _solve(np.zeros(k), cover_rows, need_low, goal_rows, goal_low, bound_rows,
-                       checked_bounds, limit, short=(np.ones(n_short), None))
+                       checked_bounds, (limit, gap), short=(np.ones(n_short), None))
         if least is None:
             raise InputError("the shift bounds contradict each other (min_count and "
                              "max_count of overlapping templates): no roster exists")
         best = float(least.x[k:].sum())
         hard = _solve(c, cover_rows, need_low, goal_rows, goal_low, bound_rows,
-                      checked_bounds, limit, short=(np.ones(n_short), best + _TOL * (1 + best)))
+                      checked_bounds, (limit, gap),
+                      short=(np.ones(n_short), best + _TOL * (1 + best)))
         hard = hard if hard is not None else least
         status = "shortfall"
     x = np.round(hard.x[:k]).astype(np.int64)
     if hard.status == 1:
         status = "time_limit" if status == "optimal" else status
-    gap = float(getattr(hard, "mip_gap", 0.0) or 0.0)
+    reached = float(getattr(hard, "mip_gap", 0.0) or 0.0)
     seconds = time.perf_counter() - started
 
     covered = np.array([(a * member[r][:, None] * x[:, None]).sum(axis=0)
@@ -212,10 +218,10 @@ def integer_cover(coverage, cost, requirement, *, counts_for=None, bounds=(), go
                  slack=np.maximum(covered - req, 0.0), cost=float(c @ x),
                  goals=asked, goal_values=values,
                  goal_shortfall=np.maximum(asked - values, 0.0) * (asked - values > _TOL),
-                 status=status, gap=gap if status != "optimal" else 0.0, seconds=seconds)
+                 status=status, gap=reached, seconds=seconds)
 
 
-def _solve(c, cover_rows, need_low, goal_rows, goal_low, bound_rows, bounds, limit, short):
+def _solve(c, cover_rows, need_low, goal_rows, goal_low, bound_rows, bounds, limits, short):
     """One milp solve; ``short`` = (weights of shortfall columns, their sum's upper bound) adds
     a shortfall column per cover and goal row.  None when infeasible."""
     k = c.size
@@ -248,7 +254,8 @@ def _solve(c, cover_rows, need_low, goal_rows, goal_low, bound_rows, bounds, lim
     integrality = np.concatenate([np.ones(k), np.zeros(n_short)])
     upper = np.concatenate([np.full(k, float(MAX_COUNT)), np.full(n_short, np.inf)])
     res = milp(weights, integrality=integrality, bounds=Bounds(np.zeros(k + n_short), upper),
-               constraints=constraints, options={"time_limit": limit, "disp": False})
+               constraints=constraints,
+               options={"time_limit": limits[0], "mip_rel_gap": limits[1], "disp": False})
     if res.status == 0 or (res.status == 1 and res.x is not None):
         return res
     if res.status == 2:

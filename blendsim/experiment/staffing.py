@@ -238,7 +238,7 @@ def analytic_start(scenario: Scenario, method: str, target: ServiceTarget) -> np
     return table["agents"].to_numpy(dtype=np.int64)
 
 
-def _shares(scenario: Scenario, staffed: tuple[str, ...]) -> np.ndarray:
+def work_shares(scenario: Scenario, staffed: tuple[str, ...]) -> np.ndarray:
     """Per staffed group and interval: its share of the work of the types it answers first."""
     _, work = _work(scenario)
     n = scenario.day.n_intervals
@@ -254,7 +254,7 @@ def _shares(scenario: Scenario, staffed: tuple[str, ...]) -> np.ndarray:
         return np.where(total > 0, share / np.where(total > 0, total, 1), even[:, None])
 
 
-def _split(totals: np.ndarray, shares: np.ndarray) -> np.ndarray:
+def split_whole(totals: np.ndarray, shares: np.ndarray) -> np.ndarray:
     """Whole agents per group summing to each interval's total (largest remainders)."""
     exact = shares * totals
     whole_part = np.floor(exact).astype(np.int64)
@@ -373,7 +373,7 @@ def staff_by_simulation(scenario: Scenario, *, target: ServiceTarget | None = No
     labels = day.interval_labels()
     n = day.n_intervals
     calls, _ = _work(scenario)
-    shares = _shares(scenario, staffed)
+    shares = work_shares(scenario, staffed)
     if start == "scenario":
         first = np.array([group_headcount(scenario, g) for g in staffed])
     else:
@@ -381,7 +381,7 @@ def staff_by_simulation(scenario: Scenario, *, target: ServiceTarget | None = No
                      if g.skills and g.name not in staffed), np.zeros(n, dtype=np.int64))
         need = np.maximum(analytic_start(scenario, start, target) - fixed, 0)
         need = np.where((calls > 0) & (need < 1), 1, need)  # someone while calls come in
-        first = _split(need, shares)
+        first = split_whole(need, shares)
     floor_total = np.where(calls > 0, 1, 0)
     base = _with_headcount(scenario, staffed, first)
     paths = [f"groups[{g}].headcount" for g in staffed]
