@@ -67,7 +67,7 @@ __all__ = ["Roster", "SimulatedRoster", "cover_roster", "roster_by_simulation"]
 
 METHODS = ("sipp", "lag", "mol")
 MAX_GOAL = 1_000_000  # conversations a day
-CURVE_STEPS = 10  # the marginal-cost curve: the goal and 10 more steps of 10
+MAX_CURVE_STEPS = 20  # the marginal-cost curve: at most 20 more goals, 10 conversations apart
 GOAL_GAP = 1e-3  # the solver's relative gap with a goal row (proving 1e-4 took 8 s, not 1.4)
 
 
@@ -164,12 +164,13 @@ class SimulatedRoster:
         Per outreach goal on the confirming replications: ``campaign``, ``goal``,
         ``conversations`` with ``ci_low``/``ci_high``, ``met``.
     curve : DataFrame
-        The marginal cost of outreach: ``goal`` (conversations a day), ``cost`` and
-        ``extra_cost`` (over the previous row), from the integer program with the measured
-        yields (empty without a goal).
+        The marginal cost of outreach: ``goal`` (conversations a day), ``cost``,
+        ``extra_cost`` (over the previous row), ``conversations`` (the day's mean on the
+        tuning seed) and ``converged``; each goal searched by simulation like the first, so
+        the inbound targets are still kept (empty without a single goal).
     history : DataFrame
-        One row per iteration: ``iteration``, ``replications``, ``cost``, ``intervals_below``,
-        ``cuts``, ``conversations``.
+        One row per iteration: ``iteration``, ``replications``, ``cost``, ``intervals_below``
+        (each gets a cut), ``goal`` and ``conversations`` (the day's mean, per goal).
     converged : bool
         Every interval keeps the target (under the rule) and the goal is met, on the tuning
         seed.
@@ -498,6 +499,7 @@ def roster_by_simulation(scenario: Scenario, templates, *, outreach=None,
                          replications: int = 20, max_replications: int | None = None,
                          seed: int | None = None, margin: float = 1.0,
                          max_iterations: int = 30, time_limit: float = 60.0,
+                         curve_steps: int = 3,
                          backend: str | None = None, workers: int | None = None,
                          scheduler: str | None = None, quiet: bool = False) -> SimulatedRoster:
     """The cheapest roster the simulation accepts: every interval keeps the target and the
@@ -509,6 +511,10 @@ def roster_by_simulation(scenario: Scenario, templates, *, outreach=None,
     ``backend``...).  An interval *keeps* the target when its estimate (the mean over days of
     its daily service level) less ``margin`` half-widths of its 95% interval reaches the level;
     the goal is reached when the day's mean conversations less ``margin`` half-widths reach it.
+
+    ``curve_steps``: with one outreach goal, how many further goals of 10 more conversations
+    a day to search for in the same way (on the tuning seed, starting from the roster found),
+    giving the marginal cost of outreach with the inbound targets still kept; 0 for none.
     """
     limit = _checks(scenario, method, time_limit)
     target = scenario.service_target if target is None else target
@@ -523,6 +529,7 @@ def roster_by_simulation(scenario: Scenario, templates, *, outreach=None,
         "max_replications", max_replications, low=reps, high=MAX_REPLICATIONS)
     margin = number("margin", margin, low=0, high=1)
     rounds = whole("max_iterations", max_iterations, low=1, high=MAX_ITERATIONS)
+    curve_steps = whole("curve_steps", curve_steps, low=0, high=MAX_CURVE_STEPS)
     scenario = scenario.replace(service_target=ServiceTarget(
         level=target.level, seconds=target.seconds, definition=target.definition,
         short_abandon=target.short_abandon, rule=rule, share=share, estimator="daily"))
@@ -532,58 +539,12 @@ def roster_by_simulation(scenario: Scenario, templates, *, outreach=None,
     two_step = _solve(scenario, problem, need, goals, yields, limit)
     run = {"backend": backend, "workers": workers, "scheduler": scheduler, "quiet": quiet}
 
-    n = scenario.day.n_intervals
-    floors = need.copy()
-    effective = dict(goals)
-    last = np.zeros(n, dtype=np.int64)
-    history: list[dict] = []
-    roster = two_step
-    converged = False
-    excused = None
-    iteration = 0
-    for iteration in range(1, rounds + 1):
-        result = simulate(roster.scenario, replications=reps, seed=seed, **run)
-        seed = result.seed
-        table = result.interval_service("daily")
-        mean = table["service_level"].to_numpy(dtype=float)
-        half = np.nan_to_num(mean - table["ci_low"].to_numpy(dtype=float))
-        judged = ~np.isnan(mean)
-        below = judged & (mean - margin * half < target.level)
-        if excused is None:
-            excused = np.zeros(n, dtype=bool)
-            allowed = int(math.floor((1 - share) * judged.sum() + 1e-9))
-            if rule == "share_of_intervals" and allowed:
-                worst = np.argsort(np.where(below, mean, np.inf), kind="stable")[:allowed]
-                excused[worst[below[worst]]] = True
-        below &= ~excused
-        conv = _conversations(result, goals)
-        short_goals = {name: goal for name, goal in goals.items()
-                       if conv[name][0] - margin * conv[name][1] < goal}
-        history.append({"iteration": iteration, "replications": reps, "cost": roster.cost,
-                        "intervals_below": int(below.sum()), "cuts": int(below.sum()),
-                        "conversations": ", ".join(f"{conv[k][0]:.1f}" for k in goals)})
-        if below.any() or short_goals:
-            if below.any() and len(problem.rows):
-                step = np.where(below & (last > 0), np.minimum(2 * last, MAX_STEP), 1)
-                step = np.where(below, step, 0)
-                covered = roster.cover.covered
-                floors = np.maximum(floors, np.where(below[None, :], covered + step[None, :],
-                                                     floors))
-                last = step
-            else:
-                last[:] = 0
-            yields = _measured_yields(result, problem, roster, yields, goals)
-            for name, goal in short_goals.items():
-                effective[name] += max(goal - (conv[name][0] - margin * conv[name][1]), 1.0)
-            roster = _solve(scenario, problem, floors, effective, yields, limit)
-            continue
-        last[:] = 0
-        if reps < top:
-            reps = min(2 * reps, top)
-            continue
-        converged = True
-        break
-
+    search = _Search(scenario=scenario, problem=problem, target=target, rule=rule,
+                     share=share, margin=margin, limit=limit, run=run, floors=need.copy(),
+                     yields=yields, effective=dict(goals), seed=seed, reps=reps, top=top)
+    roster, converged, iteration = search.until_kept(two_step, goals, rounds)
+    seed, reps = search.seed, search.reps
+    history = list(search.history)  # (the curve's searches append their own)
     confirm_seed = int(seed) + CONFIRM_OFFSET
     confirmed = simulate(roster.scenario, replications=reps, seed=confirm_seed, **run)
     baseline = simulate(two_step.scenario, replications=reps, seed=confirm_seed, **run)
@@ -599,7 +560,7 @@ def roster_by_simulation(scenario: Scenario, templates, *, outreach=None,
           "ci_low": conv[k][0] - conv[k][1], "ci_high": conv[k][0] + conv[k][1],
           "met": bool(conv[k][0] >= g)} for k, g in goals.items()],
         columns=["campaign", "goal", "conversations", "ci_low", "ci_high", "met"])
-    curve = _curve(scenario, problem, floors, goals, effective, yields, limit)
+    curve = _curve(search, roster, goals, curve_steps, rounds)
     return SimulatedRoster(
         roster=roster, two_step=two_step, intervals=intervals, conversations=conversations,
         curve=curve, history=pd.DataFrame(history), converged=converged,
@@ -654,22 +615,110 @@ def _measured_yields(result: Result, problem: _Problem, roster: Roster, yields: 
     return new
 
 
-def _curve(scenario, problem, floors, goals, effective, yields, limit) -> pd.DataFrame:
-    """Cost of the goal and of 10, 20... more conversations a day (one goal only)."""
-    if len(goals) != 1:
-        return pd.DataFrame(columns=["goal", "cost", "extra_cost"])
+def _curve(search: _Search, roster: Roster, goals: dict, steps: int,
+           rounds: int) -> pd.DataFrame:
+    """The cost of the goal and of 10, 20... more conversations a day (one goal only), each
+    searched by simulation from the roster before it, so inbound targets stay kept."""
+    columns = ["goal", "cost", "extra_cost", "conversations", "converged"]
+    if len(goals) != 1 or not steps:
+        return pd.DataFrame(columns=columns)
     (name, goal), = goals.items()
-    bonus = effective[name] - goal  # what the simulation showed the program must add
-    rows = []
-    most = _most_conversations(scenario, name)
-    for k in range(CURVE_STEPS + 1):
+    rows = [{"goal": goal, "cost": roster.cost,
+             "conversations": search.history[-1]["conversations_mean"], "converged": True}]
+    most = _most_conversations(search.scenario, name)
+    for k in range(1, steps + 1):
         asked = goal + 10 * k
         if asked > most:
             break
-        r = _solve(scenario, problem, floors, {name: asked + bonus}, yields, limit)
-        if not r.cover.met:
-            break
-        rows.append({"goal": asked, "cost": r.cost})
-    out = pd.DataFrame(rows, columns=["goal", "cost"])
+        search.effective[name] += 10.0
+        start = _solve(search.scenario, search.problem, search.floors, search.effective,
+                       search.yields, search.limit)
+        roster, converged, _ = search.until_kept(start, {name: asked}, rounds)
+        rows.append({"goal": asked, "cost": roster.cost,
+                     "conversations": search.history[-1]["conversations_mean"],
+                     "converged": converged})
+    out = pd.DataFrame(rows, columns=columns)
     out["extra_cost"] = out["cost"].diff().fillna(0.0)
     return out
+
+
+@dataclass(eq=False)
+class _Search:
+    """The state of the simulation loop: the cuts (``floors``), the yields, the goal rows as
+    raised, the seed and the replications; :meth:`until_kept` runs it."""
+
+    scenario: Scenario
+    problem: _Problem
+    target: ServiceTarget
+    rule: str
+    share: float
+    margin: float
+    limit: float
+    run: dict
+    floors: np.ndarray
+    yields: dict
+    effective: dict
+    seed: int | None
+    reps: int
+    top: int
+
+    def __post_init__(self):
+        self.history: list[dict] = []
+        self.excused = None
+        self.last = np.zeros(self.scenario.day.n_intervals, dtype=np.int64)
+
+    def until_kept(self, roster: Roster, goals: dict, rounds: int):
+        """Simulate, cut and re-solve from ``roster`` until every interval keeps the target
+        and ``goals`` are reached (converged) or ``rounds`` evaluations are spent."""
+        n = self.scenario.day.n_intervals
+        target, margin = self.target, self.margin
+        for iteration in range(1, rounds + 1):
+            result = simulate(roster.scenario, replications=self.reps, seed=self.seed,
+                              **self.run)
+            self.seed = result.seed
+            table = result.interval_service("daily")
+            mean = table["service_level"].to_numpy(dtype=float)
+            half = np.nan_to_num(mean - table["ci_low"].to_numpy(dtype=float))
+            judged = ~np.isnan(mean)
+            below = judged & (mean - margin * half < target.level)
+            if self.excused is None:  # decided once, on the first roster, so the search ends
+                self.excused = np.zeros(n, dtype=bool)
+                allowed = int(math.floor((1 - self.share) * judged.sum() + 1e-9))
+                if self.rule == "share_of_intervals" and allowed:
+                    worst = np.argsort(np.where(below, mean, np.inf), kind="stable")[:allowed]
+                    self.excused[worst[below[worst]]] = True
+            below &= ~self.excused
+            conv = _conversations(result, goals)
+            short_goals = {k: g for k, g in goals.items()
+                           if conv[k][0] - margin * conv[k][1] < g}
+            self.history.append({
+                "iteration": len(self.history) + 1, "replications": self.reps,
+                "cost": roster.cost, "intervals_below": int(below.sum()),
+                "goal": ", ".join(f"{g:g}" for g in goals.values()),
+                "conversations": ", ".join(f"{conv[k][0]:.1f}" for k in goals),
+                "conversations_mean": float(sum(conv[k][0] for k in goals))})
+            if below.any() or short_goals:
+                if below.any() and len(self.problem.rows):
+                    # The cut: more coverage than this roster gave, one agent, then twice as
+                    # many while the interval stays short.
+                    step = np.where(below & (self.last > 0),
+                                    np.minimum(2 * self.last, MAX_STEP), 1)
+                    step = np.where(below, step, 0)
+                    self.floors = np.maximum(self.floors, np.where(
+                        below[None, :], roster.cover.covered + step[None, :], self.floors))
+                    self.last = step
+                else:
+                    self.last[:] = 0
+                self.yields = _measured_yields(result, self.problem, roster, self.yields,
+                                               goals)
+                for k, g in short_goals.items():
+                    self.effective[k] += max(g - (conv[k][0] - margin * conv[k][1]), 1.0)
+                roster = _solve(self.scenario, self.problem, self.floors, self.effective,
+                                self.yields, self.limit)
+                continue
+            self.last[:] = 0
+            if self.reps < self.top:
+                self.reps = min(2 * self.reps, self.top)
+                continue
+            return roster, True, iteration
+        return roster, False, rounds

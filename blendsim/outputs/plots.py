@@ -7,6 +7,9 @@
   on inbound, on outbound, idle.
 - :func:`service_level_by_interval`: per-interval service level with its confidence band,
   against the target, the intervals under it marked (and those that miss it for sure).
+- :func:`roster_chart`: a roster's scheduled agents against the requirement per interval,
+  stacked by group, and (for a roster found by simulation) the service level it gives on
+  fresh days, with its band, beside the two-step roster's.
 
 Charts are drawn on :class:`matplotlib.figure.Figure` objects, never through pyplot's global
 state, and nothing here calls ``matplotlib.use``: with ``ax=None`` a new Figure is made (in
@@ -23,7 +26,7 @@ import pandas as pd
 
 from blendsim.experiment.tradeoff import best_point, verdicts
 
-__all__ = ["best_point", "frontier", "intraday", "service_level_by_interval"]
+__all__ = ["best_point", "frontier", "intraday", "roster_chart", "service_level_by_interval"]
 
 _IN, _OUT, _IDLE, _TARGET = "#1f77b4", "#ff7f0e", "#d9d9d9", "#d62728"
 # Curves of the frontier: matplotlib's colours without the target's red
@@ -335,6 +338,73 @@ def service_level_by_interval(result, ax=None, *, estimator: str | None = None, 
     ax.grid(alpha=0.3)
     _legend_below(ax, ncol=3)
     return ax
+
+
+def roster_chart(plan, axes=None, *, title=None):
+    """Requirement vs scheduled coverage per interval, and the service level it gives.
+
+    ``plan`` is a :class:`~blendsim.experiment.roster.SimulatedRoster` (two panels: the
+    coverage, then the confirmed service level with its 95% band and the two-step roster's on
+    the same days) or a :class:`~blendsim.experiment.roster.Roster` (the coverage panel only).
+    ``axes``: the axes to draw on (two for a simulated roster).  Returns the axes drawn.
+    """
+    simulated = hasattr(plan, "two_step")
+    roster = plan.roster if simulated else plan
+    day = roster.scenario.day
+    if axes is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(10, 6.5 if simulated else 3.8), dpi=100,
+                     layout="constrained")
+        axes = fig.subplots(2 if simulated else 1, 1, sharex=True, squeeze=False)[:, 0]
+    axes = list(np.atleast_1d(axes))
+    ax = axes[0]
+    t = roster.intervals
+    edges = _edges(day)
+    groups = [c for c in t.columns if c not in ("interval", "start") and not c.startswith(
+        ("requirement", "scheduled", "short", "slack"))]
+    bottom = np.zeros(len(t))
+    for k, g in enumerate(groups):
+        on = t[g].to_numpy(dtype=float)
+        ax.stairs(bottom + on, edges, baseline=bottom, fill=True, alpha=0.55,
+                  color=_CURVES[k % len(_CURVES)], label=f"{g} on duty")
+        bottom = bottom + on
+    covered = sum(t[c].to_numpy(dtype=float) for c in t.columns if c.startswith("requirement"))
+    need = plan.intervals["requirement"].to_numpy(dtype=float) if simulated else covered
+    ax.stairs(need, edges, color="black", linewidth=1.5, label="analytic requirement")
+    if simulated and (covered > need + 1e-9).any():
+        ax.stairs(covered, edges, color=_TARGET, linewidth=1.2, linestyle="--",
+                  label="requirement after the simulation's cuts")
+    short = sum(t[c].to_numpy(dtype=float) for c in t.columns if c.startswith("short"))
+    for k in np.flatnonzero(short > 0):
+        ax.axvspan(edges[k], edges[k + 1], color=_TARGET, alpha=0.12, linewidth=0,
+                   gid="short", label="_nolegend_")
+    ax.set_ylabel("agents")
+    ax.set_title(title or f"{roster.scenario.name}: roster of "
+                 f"{int(roster.shifts['count'].sum())} shifts, cost {roster.cost:,.0f}")
+    ax.grid(alpha=0.3)
+    _clock_axis(ax, day)
+    _legend_below(ax, ncol=4)
+    if simulated and len(axes) > 1:
+        ax2 = axes[1]
+        s = plan.intervals
+        x = (day.interval_starts + day.interval / 2.0) / 3600.0
+        ax2.fill_between(x, s["ci_low"], s["ci_high"], color=_IN, alpha=0.2,
+                         label="95% confidence interval")
+        ax2.plot(x, s["service_level"], color=_IN, marker=".",
+                 label="this roster, fresh days")
+        ax2.plot(x, s["two_step_service_level"], color="#7f7f7f", linestyle=":", marker=".",
+                 label="two-step roster, same days")
+        target = roster.scenario.service_target
+        ax2.axhline(target.level, color=_TARGET, linestyle="--", linewidth=1,
+                    label=f"target {100 * target.level:g}% in {target.seconds:g} s")
+        ax2.set_ylim(0, 1.02)
+        ax2.yaxis.set_major_formatter(_percent())
+        ax2.set_ylabel("service level")
+        ax2.grid(alpha=0.3)
+        _clock_axis(ax2, day)
+        _legend_below(ax2, ncol=4)
+    return axes
 
 
 def _percent():
