@@ -138,7 +138,9 @@ def integer_cover(coverage, cost, requirement, *, counts_for=None, bounds=(), go
     if counts_for is None:
         member = np.ones((rows, k), dtype=bool)
     else:
-        member = np.asarray(counts_for, dtype=bool)
+        raw = np.asarray(counts_for)
+        member = as_array("counts_for", raw.astype(float) if raw.dtype == bool else raw,
+                          low=0, high=1).astype(bool)
         if member.shape != (rows, k):
             raise InputError(f"counts_for must have shape (rows, columns) = ({rows}, {k}) "
                              f"(got {member.shape})")
@@ -146,15 +148,18 @@ def integer_cover(coverage, cost, requirement, *, counts_for=None, bounds=(), go
     gap = number("gap", gap, low=0, high=0.5)
     checked_bounds = []
     for b, item in enumerate(bounds):
+        if not isinstance(item, (tuple, list)) or len(item) != 3:
+            raise InputError(f"bounds[{b}] must be (columns, low, high) (got {safe(item)})")
         cols, low, high = item
-        cols = np.asarray(cols, dtype=np.int64)
-        if cols.size and (cols.min() < 0 or cols.max() >= k):
-            raise InputError(f"bounds[{b}] names a column outside 0..{k - 1}")
+        cols = as_array(f"bounds[{b}] columns", np.atleast_1d(cols), low=0, high=k - 1,
+                        integer=True).astype(np.int64)
         low = number(f"bounds[{b}] low", low, low=0)
         high = math.inf if high is None else number(f"bounds[{b}] high", high, low=low)
         checked_bounds.append((cols, low, high))
     checked_goals = []
     for e, item in enumerate(goals):
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise InputError(f"goals[{e}] must be (weights, goal) (got {safe(item)})")
         w, goal = item
         w = as_array(f"goals[{e}] weights", w, low=0)
         if w.shape != (k,):

@@ -31,6 +31,7 @@ seconds in the API and hours or minutes in the file, as the key says.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -220,13 +221,20 @@ class ShiftTemplate:
 
     def placements(self) -> list[tuple[tuple[float, float], ...]]:
         """Every way to place the breaks: spans (from, to), seconds after the shift's start,
-        in order and not overlapping."""
+        in order, with work between them."""
         options = [b.offsets(self.start_step) for b in self.breaks]
+        ways = math.prod(len(o) for o in options)
+        if ways > MAX_CANDIDATES:
+            raise ScenarioError([f"{self.name!r}: its breaks can be placed in {ways:,} ways, "
+                                 f"more than the {MAX_CANDIDATES:,} shifts a roster may "
+                                 f"choose from: widen the break steps or narrow their "
+                                 f"windows"])
         out = []
         for starts in itertools.product(*options):
             spans = sorted((float(s), float(s) + b.length)
                            for s, b in zip(starts, self.breaks, strict=True))
-            if all(a[1] <= b[0] for a, b in zip(spans[:-1], spans[1:], strict=True)):
+            # (a break starting as another ends would be one long break: not a placement)
+            if all(a[1] < b[0] for a, b in zip(spans[:-1], spans[1:], strict=True)):
                 out.append(tuple(spans))
         return out
 
@@ -287,7 +295,7 @@ def candidate_shifts(templates, day: Day) -> Candidates:
                                          f"steps or narrow the windows"])
         if not placements:
             problems.append(f"templates[{ti}] {t.name!r}: its breaks cannot be placed "
-                            f"without overlapping")
+                            f"with work between them (they overlap or touch)")
         elif not found:
             problems.append(f"templates[{ti}] {t.name!r} allows no shift within opening "
                             f"hours ({format_clock(day.open_at)}-"
@@ -389,15 +397,17 @@ def _unknown(item: dict, allowed: tuple[str, ...], path: str, problems: list[str
             problems.append(f"{path}: unknown key {key!r} (allowed: {', '.join(allowed)})")
 
 
-def _seconds(item, key, path, problems, scale, default=None):
+def _seconds(item, key, path, problems, scale, default=None, low=None, high=None,
+             low_open=False):
+    """A length in the file's unit (hours or minutes, ``scale`` seconds each), checked in the
+    file's words, as seconds."""
     value = item.get(key, default)
     if value is None:
         problems.append(f"{path}.{key} is required")
         return None
-    if not is_number(value):
-        problems.append(f"{path}.{key} must be a number (got {safe(value)})")
-        return None
-    return float(value) * scale
+    before = len(problems)
+    check_number(problems, f"{path}.{key}", value, low=low, high=high, low_open=low_open)
+    return None if len(problems) > before else float(value) * scale
 
 
 def _clock(item, key, path, problems):
@@ -427,10 +437,11 @@ def _template_from_dict(item, path: str, problems: list[str]) -> ShiftTemplate |
     _unknown(item, _TEMPLATE_KEYS, path, problems)
     if "name" not in item:
         problems.append(f"{path}.name is required")
-    length = _seconds(item, "hours", path, problems, 3600.0)
+    length = _seconds(item, "hours", path, problems, 3600.0, low=_MIN_STEP / 3600, high=24)
     earliest = _clock(item, "earliest_start", path, problems)
     latest = _clock(item, "latest_start", path, problems)
-    step = _seconds(item, "start_every_minutes", path, problems, 60.0, default=30)
+    step = _seconds(item, "start_every_minutes", path, problems, 60.0, default=30,
+                    low=_MIN_STEP / 60, high=MAX_DAY / 60)
     breaks = []
     raw = item.get("breaks", [])
     if not isinstance(raw, list):
@@ -444,7 +455,8 @@ def _template_from_dict(item, path: str, problems: list[str]) -> ShiftTemplate |
                             f"}} (got {safe(b)})")
             continue
         _unknown(b, _BREAK_KEYS, bp, problems)
-        minutes = _seconds(b, "minutes", bp, problems, 60.0)
+        minutes = _seconds(b, "minutes", bp, problems, 60.0, low=0, low_open=True,
+                           high=24 * 60)
         window = b.get("after_hours")
         if not (isinstance(window, list) and len(window) == 2 and is_number(window[0])
                 and is_number(window[1])):
@@ -452,10 +464,15 @@ def _template_from_dict(item, path: str, problems: list[str]) -> ShiftTemplate |
                             f"the shift's start between which the break starts (got "
                             f"{safe(window)})")
             continue
-        every = b.get("every_minutes")
-        if every is not None and not is_number(every):
-            problems.append(f"{bp}.every_minutes must be a number (got {safe(every)})")
+        if window[1] < window[0] or window[0] <= 0:
+            problems.append(f"{bp}.after_hours must be [earliest, latest] with 0 < earliest "
+                            f"<= latest (got {safe(window)})")
             continue
+        every = b.get("every_minutes")
+        if every is not None:
+            if _seconds(b, "every_minutes", bp, problems, 60.0, low=_MIN_STEP / 60,
+                        high=MAX_DAY / 60) is None:
+                continue
         if minutes is None:
             continue
         built = _built(BreakRule, bp, problems, length=minutes,
@@ -465,6 +482,21 @@ def _template_from_dict(item, path: str, problems: list[str]) -> ShiftTemplate |
         if built is not None:
             breaks.append(built)
     if len(problems) > before:
+        # Still check the rest of the template (its counts, costs, groups...), so that
+        # every problem is reported at once: stand-ins replace the values already reported.
+        rest: list[str] = []
+        _built(ShiftTemplate, path, rest, name=item.get("name", "template"),
+               length=length or 3600.0, earliest_start=earliest or 0.0,
+               latest_start=latest or 0.0 if earliest is None else max(latest or 0.0,
+                                                                      earliest),
+               start_step=step or 1800.0, cost_per_hour=item.get("cost_per_hour", 0.0),
+               cost_per_shift=item.get("cost_per_shift", 0.0),
+               groups=item.get("groups", ()), min_count=item.get("min_count", 0),
+               max_count=item.get("max_count"),
+               outside_hours=item.get("outside_hours", False))
+        problems += [q for q in rest if not q.startswith(
+            tuple(f"{path}.{k}" for k in ("length", "earliest_start", "latest_start",
+                                          "start_step")))]
         return None
     return _built(ShiftTemplate, path, problems, name=item["name"], length=length,
                   earliest_start=earliest, latest_start=latest, start_step=step,
