@@ -1,4 +1,5 @@
-"""Command-line commands for scenario files: ``run``, ``tradeoff``, ``sweep`` and ``validate``.
+"""Command-line commands for scenario files: ``run``, ``tradeoff``, ``sweep``, ``roster`` and
+``validate``.
 
 A thin shell over :func:`blendsim.load_scenario`, :func:`blendsim.simulate`,
 :func:`blendsim.tradeoff` and :func:`blendsim.sweep`: it prints the figures (or, with
@@ -706,6 +707,49 @@ def add_commands(sub) -> None:
     _backend_options(w)
     w.set_defaults(func=cmd_sweep)
 
+    o = sub.add_parser("roster", help="the cheapest shifts that keep every interval's target",
+                       description="Choose how many agents of each group work each shift the "
+                                   "templates (--shifts FILE) allow: the cheapest roster whose "
+                                   "simulated day keeps the inbound target in every interval "
+                                   "(and reaches --outreach conversations a day), found by "
+                                   "integer covers with cuts where a simulated interval "
+                                   "misses, and confirmed on fresh days beside the two-step "
+                                   "roster (the cover of the analytic requirement). --out "
+                                   "writes roster.csv, rostered.toml (ready to run), "
+                                   "intervals.csv, history.csv, curve.csv and roster.png.")
+    o.add_argument("scenario", metavar="SCENARIO.toml")
+    o.add_argument("--shifts", required=True, metavar="SHIFTS.toml",
+                   help="the shift templates: lengths, start windows, breaks, costs, groups")
+    o.add_argument("--outreach", metavar="N",
+                   help="proactive conversations a day to reach: N in all, or "
+                        "CAMPAIGN=N,CAMPAIGN=N")
+    o.add_argument("--two-step", action="store_true",
+                   help="only the cover of the analytic requirement: no simulation")
+    o.add_argument("--method", choices=("mol", "sipp", "lag"), default="mol",
+                   help="the analytic requirement (default mol; Erlang A when callers "
+                        "abandon)")
+    o.add_argument("--rule", choices=("every_interval", "share_of_intervals"),
+                   default="every_interval",
+                   help="every interval (default) or a share of them (with --share)")
+    o.add_argument("--share", help="share_of_intervals: the share that must keep the target")
+    o.add_argument("--replications", default="20",
+                   help="simulated days per evaluation to begin with (default 20)")
+    o.add_argument("--max-replications",
+                   help="the evaluations double up to this once settled (default 4 x "
+                        "--replications)")
+    o.add_argument("--margin", help="half-widths of its 95%% interval an interval must clear "
+                                    "the level by, 0 to 1 (default 1)")
+    o.add_argument("--max-iterations", help="evaluations allowed (default 30)")
+    o.add_argument("--curve", default="3", metavar="STEPS",
+                   help="with one outreach goal: further goals of +10 conversations to cost "
+                        "by simulation (default 3; 0 for none)")
+    o.add_argument("--seed", help="tuning seed (default fresh, printed); the confirmation "
+                                  "uses another")
+    o.add_argument("--out", metavar="DIR", help="write the roster's files here")
+    o.add_argument("--json", action="store_true", help=_JSON_HELP)
+    _backend_options(o)
+    o.set_defaults(func=cmd_roster)
+
     v = sub.add_parser("validate", help="check a scenario file and report every problem",
                        description="Check a scenario file: every problem is reported at once, "
                                    "one line each, naming the field, the value and what is "
@@ -862,3 +906,143 @@ def cmd_staff_simulated(args) -> int:
     print(format_table(headers, rows))
     _print_written(written, args.out)
     return 0
+
+
+# --------------------------------------------------------------------------------------------
+# roster SCENARIO.toml --shifts SHIFTS.toml
+
+def _outreach_option(text):
+    """``--outreach 150`` or ``--outreach "service calls=100,retention=50"``."""
+    if text is None:
+        return None
+    if "=" not in text:
+        return number_option("--outreach", text, low=0)
+    goals = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if not name or name in goals:
+            raise InputError(f"--outreach must be N or CAMPAIGN=N,CAMPAIGN=N with each "
+                             f"campaign once (got {text!r})")
+        goals[name] = number_option(f"--outreach {name}", value.strip(), low=0)
+    return goals
+
+
+def cmd_roster(args) -> int:
+    """``blendsim roster SCENARIO.toml --shifts SHIFTS.toml``."""
+    from blendsim.experiment.roster import cover_roster, roster_by_simulation
+    from blendsim.scenario.templates import load_shift_templates
+
+    sc = load_scenario(args.scenario)
+    templates = load_shift_templates(args.shifts)
+    outreach = _outreach_option(args.outreach)
+    if args.out:
+        check_out_folder(Path(args.out))
+    if args.two_step:
+        roster = cover_roster(sc, templates, method=args.method, outreach=outreach)
+        files = {}
+        if args.out:
+            files = {"roster.csv": csv_text(roster.shifts),
+                     "intervals.csv": csv_text(roster.intervals),
+                     "unmet.csv": csv_text(roster.unmet),
+                     "rostered.toml": dump_scenario(roster.scenario),
+                     "roster.png": _png(_roster_figure, roster)}
+        written = _write(args, files, "roster", sc, 0)
+        if args.json:
+            print(dumps({"command": "roster", "mode": "two_step", "scenario": _description(sc),
+                         "cost": roster.cost, "status": roster.status,
+                         "paid_hours": roster.paid_hours(), "shifts": _records(roster.shifts),
+                         "unmet": _records(roster.unmet), "goals": _records(roster.goals),
+                         **written}))
+            return 0
+        print(_describe(sc))
+        print(roster.summary())
+        print()
+        _print_shifts(roster.shifts)
+        _print_written(written, args.out)
+        return 0
+    kw = {"replications": int(number_option("--replications", args.replications, low=2,
+                                            integer=True)),
+          "curve_steps": int(number_option("--curve", args.curve, low=0, integer=True))}
+    if args.max_replications is not None:
+        kw["max_replications"] = int(number_option("--max-replications",
+                                                   args.max_replications, low=2,
+                                                   integer=True))
+    if args.share is not None:
+        kw["share"] = number_option("--share", args.share, low=0, high=1)
+    if args.margin is not None:
+        kw["margin"] = number_option("--margin", args.margin, low=0, high=1)
+    if args.max_iterations is not None:
+        kw["max_iterations"] = int(number_option("--max-iterations", args.max_iterations,
+                                                 low=1, integer=True))
+    seed = new_seed() if args.seed is None else seed_option(args.seed)
+    plan = roster_by_simulation(sc, templates, outreach=outreach, method=args.method,
+                                rule=args.rule, seed=seed, **kw, **_backend_kwargs(args))
+    files = {}
+    if args.out:
+        files = {"roster.csv": csv_text(plan.roster.shifts),
+                 "two_step_roster.csv": csv_text(plan.two_step.shifts),
+                 "intervals.csv": csv_text(plan.intervals),
+                 "history.csv": csv_text(plan.history),
+                 "rostered.toml": dump_scenario(plan.scenario),
+                 "roster.png": _png(_roster_figure, plan)}
+        if len(plan.conversations):
+            files["outreach.csv"] = csv_text(plan.conversations)
+        if len(plan.curve):
+            files["curve.csv"] = csv_text(plan.curve)
+    written = _write(args, files, "roster", sc, plan.seed)
+    j, t = plan.judgement, plan.two_step_judgement
+    if args.json:
+        print(dumps({
+            "command": "roster", "mode": "simulate", "scenario": _description(sc),
+            "seed": plan.seed, "confirm_seed": plan.confirm_seed,
+            "replications": plan.replications, "iterations": plan.iterations,
+            "converged": plan.converged, "cost": plan.roster.cost,
+            "paid_hours": plan.roster.paid_hours(), "two_step_cost": plan.two_step.cost,
+            "shifts": _records(plan.roster.shifts), "intervals": _records(plan.intervals),
+            "outreach": _records(plan.conversations), "curve": _records(plan.curve),
+            "judgement": {"line": j.line(), "verdict": j.verdict, "below": j.below,
+                          "missed": j.missed, "judged": j.judged},
+            "two_step_judgement": {"line": t.line(), "verdict": t.verdict,
+                                   "below": t.below, "missed": t.missed},
+            **written}))
+        return 0
+    print(_describe(sc))
+    print(plan.summary())
+    print()
+    _print_shifts(plan.roster.shifts)
+    print()
+    rows = []
+    s = plan.intervals
+    for k in range(len(s)):
+        judged = s["service_level"].notna().iloc[k]
+        rows.append([s["start"].iloc[k], f"{s['requirement'].iloc[k]:g}",
+                     f"{s['scheduled'].iloc[k]:g}", f"{s['offered'].iloc[k]:.1f}",
+                     f"{pct(s['service_level'].iloc[k])} [{pct(s['ci_low'].iloc[k])}, "
+                     f"{pct(s['ci_high'].iloc[k])}]" if judged else "-",
+                     pct(s["two_step_service_level"].iloc[k]) if judged else "-",
+                     str(s["verdict"].iloc[k])])
+    print(format_table(["start", "requirement", "scheduled", "offered",
+                        "SL on fresh days [95% CI]", "two-step SL", "verdict"], rows))
+    if len(plan.curve) > 1:
+        print()
+        print(format_table(["goal", "cost", "extra cost", "conversations"],
+                           [[f"{r.goal:,.0f}", f"{r.cost:,.2f}", f"{r.extra_cost:+,.2f}",
+                             f"{r.conversations:,.1f}"] for r in plan.curve.itertuples()]))
+    _print_written(written, args.out)
+    return 0
+
+
+def _roster_figure(plan):
+    return plots.roster_chart(plan)[0]  # (the axes of one figure: the first will do)
+
+
+def _print_shifts(shifts: pd.DataFrame) -> None:
+    if not len(shifts):
+        print("no shift posted")
+        return
+    print(format_table(["template", "group", "start", "end", "breaks", "agents",
+                        "paid hours", "cost"],
+                       [[r.template, r.group, str(r.start), str(r.end), r.breaks or "-",
+                         str(r.count), f"{r.paid_hours:g}", f"{r.cost:,.2f}"]
+                        for r in shifts.itertuples()]))
