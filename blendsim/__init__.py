@@ -22,6 +22,7 @@ from blendsim.analytic.blend import (
     required_blend_agents,
     threshold_blend,
 )
+from blendsim.analytic.cover import Cover, integer_cover
 from blendsim.analytic.erlang import (
     ErlangAResult,
     asa,
@@ -43,6 +44,7 @@ from blendsim.errors import BlendsimError, InfeasibleError, InputError, Scenario
 from blendsim.experiment.backends import Interrupted
 from blendsim.experiment.replications import Result, simulate
 from blendsim.experiment.reserve_schedule import ReserveSchedule, best_reserve_schedule
+from blendsim.experiment.roster import Roster, SimulatedRoster, cover_roster, roster_by_simulation
 from blendsim.experiment.staffing import SimulatedStaffing, staff_by_simulation
 from blendsim.experiment.store import read_store
 from blendsim.experiment.sweep import sweep
@@ -60,12 +62,15 @@ from blendsim.scenario.distributions import (
 )
 from blendsim.scenario.model import Scenario, dump_scenario, load_scenario
 from blendsim.scenario.parts import AgentGroup, Day, InboundType, ServiceTarget, Shift
+from blendsim.scenario.templates import BreakRule, ShiftTemplate, load_shift_templates
 
 __all__ = [
     "AgentGroup",
     "AllOf",
     "BlendResult",
     "BlendsimError",
+    "BreakRule",
+    "Cover",
     "Day",
     "Dedicated",
     "Deterministic",
@@ -82,12 +87,15 @@ __all__ = [
     "OutboundCampaign",
     "ReserveSchedule",
     "Result",
+    "Roster",
     "Scenario",
     "ScenarioError",
     "Segment",
     "ServiceLevelGuard",
     "ServiceTarget",
     "Shift",
+    "ShiftTemplate",
+    "SimulatedRoster",
     "SimulatedStaffing",
     "StaffingResult",
     "Threshold",
@@ -97,17 +105,21 @@ __all__ = [
     "asa",
     "best_reserve",
     "best_reserve_schedule",
+    "cover_roster",
     "dump_scenario",
     "erlang_a",
     "erlang_b",
     "erlang_c",
+    "integer_cover",
     "judge",
     "load_scenario",
+    "load_shift_templates",
     "occupancy",
     "offered_load",
     "read_store",
     "required_agents",
     "required_blend_agents",
+    "roster_by_simulation",
     "scheduled_agents",
     "service_level",
     "simulate",

@@ -25,6 +25,9 @@ EXPECTED = {
     "ReserveSchedule", "staff_by_simulation", "SimulatedStaffing",
     # judging the service per interval
     "judge", "Judgement",
+    # rosters: shift templates, the integer cover, rosters by simulation
+    "BreakRule", "ShiftTemplate", "load_shift_templates", "Cover", "integer_cover",
+    "Roster", "SimulatedRoster", "cover_roster", "roster_by_simulation",
     # errors and version
     "BlendsimError", "InfeasibleError", "InputError", "Interrupted", "ScenarioError",
     "__version__",
