@@ -105,6 +105,21 @@ if "same_seed" in g:
 if "frontier" in g:  # the blending frontier it draws shows the trade-off it talks about
     assert frontier["outbound per hour"].is_monotonic_decreasing
     assert frontier["service level"].is_monotonic_increasing
+if "by_sim" in g and "outreach" in g:  # the rosters of 05: what its prose says of them
+    assert len(capped.unmet) and not len(roster.unmet) and not len(uncapped.unmet)
+    assert by_sim.roster.cost > by_sim.two_step.cost
+    for judged in (by_sim.judgement, by_sim.two_step_judgement):
+        assert judged.below == judged.missed == 0, judged
+    assert by_sim.judgement.unclear < by_sim.two_step_judgement.unclear
+    assert 2 * higher.sum() > len(higher)
+    assert outreach.two_step.cost > outreach.roster.cost > by_sim.roster.cost
+    assert outreach.conversations["met"].all()
+    assert float(first["conversations"]) > max(planned, 150)  # the first yields: cautious
+    inside = (edges[:-1] >= window[0][0]) & (edges[1:] <= window[0][1])  # dialling window
+    extra = on["inbound team"] + on["blended team"] - outreach.intervals["requirement"]
+    assert (extra[inside] > 0).mean() > 0.5
+    assert len(beyond) and (beyond["extra_cost"] == 0).all()
+    assert curve.loc[curve["goal"] == 150, "conversations"].iloc[0] > 150
 '''
 
 
