@@ -122,7 +122,9 @@ class Roster:
     cover : Cover
         The integer cover itself.
     goals : DataFrame
-        Per outreach goal: ``campaign``, ``goal``, ``planned`` (the program's estimate).
+        Per outreach goal: ``campaign``, ``goal`` (as asked), ``solved_for`` (the goal row
+        as the simulation search raised it) and ``planned`` (the program's estimate of the
+        conversations the roster makes).
     """
 
     shifts: pd.DataFrame
@@ -207,14 +209,22 @@ class SimulatedRoster:
     def scenario(self) -> Scenario:
         return self.roster.scenario
 
+    def _state(self) -> str:
+        if self.converged:
+            return "every interval keeps the target" + (
+                " and the goal is reached" if len(self.conversations) else "")
+        if self.roster.status == "shortfall":
+            return (f"NOT converged: the templates cannot cover {len(self.roster.unmet)} "
+                    f"interval(s) (see roster.unmet)")
+        return "NOT converged in the iterations allowed (see history)"
+
     def summary(self) -> str:
         r, t = self.roster, self.two_step
         lines = [f"roster by simulation: {int(r.shifts['count'].sum()):,} shifts, "
                  f"{r.paid_hours():,.1f} paid hours, cost {r.cost:,.2f}; two-step roster "
                  f"cost {t.cost:,.2f} ({r.cost - t.cost:+,.2f})",
                  f"{self.iterations} iterations, {self.replications} replications (seed "
-                 f"{self.seed}); " + ("every interval keeps the target" if self.converged
-                                       else "NOT converged: see history"),
+                 f"{self.seed}); " + self._state(),
                  f"confirmed on seed {self.confirm_seed}: {self.judgement.line()}",
                  f"two-step roster on the same days: {self.two_step_judgement.line()}"]
         for c in self.conversations.itertuples():
@@ -368,7 +378,9 @@ def _need(scenario: Scenario, problem: _Problem, method: str,
 
 
 def _solve(scenario: Scenario, problem: _Problem, floors: np.ndarray, goals: dict,
-           yields: dict, time_limit: float) -> Roster:
+           yields: dict, time_limit: float, asked: dict | None = None) -> Roster:
+    """The cheapest roster covering ``floors`` with the goal rows ``goals`` (as raised by
+    the search; ``asked`` are the goals as asked, for the roster's table)."""
     coverage = problem.coverage
     goal_rows = []
     for name, goal in goals.items():
@@ -384,10 +396,11 @@ def _solve(scenario: Scenario, problem: _Problem, floors: np.ndarray, goals: dic
     cover = integer_cover(coverage, problem.cost * (1 + 1e-6 * calls_out), req,
                           counts_for=member, bounds=problem.bounds, goals=goal_rows,
                           time_limit=time_limit, gap=GOAL_GAP if goal_rows else 1e-4)
-    return _roster(scenario, problem, cover, goals)
+    return _roster(scenario, problem, cover, goals, goals if asked is None else asked)
 
 
-def _roster(scenario: Scenario, problem: _Problem, cover: Cover, goals: dict) -> Roster:
+def _roster(scenario: Scenario, problem: _Problem, cover: Cover, goals: dict,
+            asked: dict) -> Roster:
     cand, day = problem.cand, scenario.day
     rows, shifts_of = [], {g: [] for g in problem.rostered}
     for j in np.flatnonzero(cover.counts):
@@ -430,7 +443,9 @@ def _roster(scenario: Scenario, problem: _Problem, cover: Cover, goals: dict) ->
     on_duty = _on_duty(problem, cover.counts)
     for g in problem.rostered:
         out[g] = on_duty[g]
-    goal_table = pd.DataFrame({"campaign": list(goals), "goal": list(goals.values()),
+    goal_table = pd.DataFrame({"campaign": list(goals),
+                               "goal": [asked.get(k, math.nan) for k in goals],
+                               "solved_for": list(goals.values()),
                                "planned": cover.goal_values[:len(goals)]})
     return Roster(shifts=table, intervals=out,
                   unmet=pd.DataFrame(unmet, columns=["start", "groups", "requirement",
@@ -652,7 +667,7 @@ def _curve(search: _Search, roster: Roster, goals: dict, steps: int,
             break
         search.effective[name] += 10.0
         start = _solve(search.scenario, search.problem, search.floors, search.effective,
-                       search.yields, search.limit)
+                       search.yields, search.limit, asked={name: asked})
         roster, converged, _ = search.until_kept(start, {name: asked}, rounds)
         rows.append({"goal": asked, "cost": roster.cost,
                      "conversations": search.history[-1]["conversations_mean"],
@@ -717,6 +732,10 @@ class _Search:
                 "goal": ", ".join(f"{g:g}" for g in goals.values()),
                 "conversations": ", ".join(f"{conv[k][0]:.1f}" for k in goals),
                 "conversations_mean": float(sum(conv[k][0] for k in goals))})
+            if roster.status == "shortfall":
+                # The templates cannot cover the cuts (or the requirement): no simulation
+                # can mend that, so stop and report the roster with its unmet intervals.
+                return roster, False, iteration
             if below.any() or short_goals:
                 if below.any() and len(self.problem.rows):
                     # The cut: more coverage than this roster gave, one agent, then twice as
@@ -734,7 +753,7 @@ class _Search:
                 for k, g in short_goals.items():
                     self.effective[k] += max(g - (conv[k][0] - margin * conv[k][1]), 1.0)
                 roster = _solve(self.scenario, self.problem, self.floors, self.effective,
-                                self.yields, self.limit)
+                                self.yields, self.limit, asked=goals)
                 continue
             self.last[:] = 0
             if self.reps < self.top:
