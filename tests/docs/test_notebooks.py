@@ -107,6 +107,8 @@ if "frontier" in g:  # the blending frontier it draws shows the trade-off it tal
     assert frontier["service level"].is_monotonic_increasing
 if "by_sim" in g and "outreach" in g:  # the rosters of 05: what its prose says of them
     assert len(capped.unmet) and not len(roster.unmet) and not len(uncapped.unmet)
+    assert roster.paid_hours() > (roster.intervals["requirement"].sum()
+                                  + roster.intervals["slack"].sum()) * day.interval / 3600
     assert by_sim.roster.cost > by_sim.two_step.cost
     for judged in (by_sim.judgement, by_sim.two_step_judgement):
         assert judged.below == judged.missed == 0, judged
