@@ -828,6 +828,23 @@ def refuse_mixed_staff_options(args) -> None:
                              f"--simulate (staffing a scenario file by simulation)")
 
 
+def _search_options(args) -> dict:
+    """The simulation-search options that staff --simulate and roster share, checked."""
+    kw = {}
+    if args.max_replications is not None:
+        kw["max_replications"] = int(number_option("--max-replications",
+                                                   args.max_replications, low=2,
+                                                   integer=True))
+    if args.share is not None:
+        kw["share"] = number_option("--share", args.share, low=0, high=1)
+    if args.margin is not None:
+        kw["margin"] = number_option("--margin", args.margin, low=0, high=1)
+    if args.max_iterations is not None:
+        kw["max_iterations"] = int(number_option("--max-iterations", args.max_iterations,
+                                                 low=1, integer=True))
+    return kw
+
+
 def cmd_staff_simulated(args) -> int:
     """``blendsim staff SCENARIO.toml --simulate``."""
     from blendsim.cli._args import parse_target
@@ -845,17 +862,7 @@ def cmd_staff_simulated(args) -> int:
     if args.replications is not None:
         kw["replications"] = int(number_option("--replications", args.replications, low=2,
                                                integer=True))
-    if args.max_replications is not None:
-        kw["max_replications"] = int(number_option("--max-replications",
-                                                   args.max_replications, low=2,
-                                                   integer=True))
-    if args.share is not None:
-        kw["share"] = number_option("--share", args.share, low=0, high=1)
-    if args.margin is not None:
-        kw["margin"] = number_option("--margin", args.margin, low=0, high=1)
-    if args.max_iterations is not None:
-        kw["max_iterations"] = int(number_option("--max-iterations", args.max_iterations,
-                                                 low=1, integer=True))
+    kw.update(_search_options(args))
     seed = new_seed() if args.seed is None else seed_option(args.seed)
     if args.out:
         check_out_folder(Path(args.out))
@@ -964,17 +971,7 @@ def cmd_roster(args) -> int:
     kw = {"replications": int(number_option("--replications", args.replications, low=2,
                                             integer=True)),
           "curve_steps": int(number_option("--curve", args.curve, low=0, integer=True))}
-    if args.max_replications is not None:
-        kw["max_replications"] = int(number_option("--max-replications",
-                                                   args.max_replications, low=2,
-                                                   integer=True))
-    if args.share is not None:
-        kw["share"] = number_option("--share", args.share, low=0, high=1)
-    if args.margin is not None:
-        kw["margin"] = number_option("--margin", args.margin, low=0, high=1)
-    if args.max_iterations is not None:
-        kw["max_iterations"] = int(number_option("--max-iterations", args.max_iterations,
-                                                 low=1, integer=True))
+    kw.update(_search_options(args))
     seed = new_seed() if args.seed is None else seed_option(args.seed)
     plan = roster_by_simulation(sc, templates, outreach=outreach, method=args.method,
                                 rule=args.rule, seed=seed, **kw, **_backend_kwargs(args))
