@@ -228,8 +228,9 @@ class InboundType:
                 continue
             for i, v in enumerate(values):
                 check_number(problems, f"{name}[{i}]", v, low=0,
-                              high=None if name == "shape" else MAX_CALLS,
-                              why=f"a day holds at most {MAX_CALLS:,} calls")
+                              high=1e15 if name == "shape" else MAX_CALLS,
+                              why="shape weights are relative; larger ones overflow" if
+                              name == "shape" else f"a day holds at most {MAX_CALLS:,} calls")
         if self.daily_volume is not None or self.shape is not None:
             if self.daily_volume is None or self.shape is None:
                 problems.append("daily_volume and shape go together (got "

@@ -43,7 +43,8 @@ from blendsim.errors import ScenarioError
 from blendsim.scenario.file import to_toml
 from blendsim.scenario.model import Scenario
 
-SCENARIOS = sorted(SCENARIOS.glob("*.toml"))
+SCENARIOS = sorted(p for p in SCENARIOS.glob("*.toml")
+                   if not p.name.endswith("_shifts.toml"))  # shift templates, not scenarios
 BASES = [tomllib.loads(p.read_text(encoding="utf-8")) for p in SCENARIOS]
 EXAMPLES = int(os.environ.get("BLENDSIM_FUZZ_EXAMPLES", "150"))
 TIME_GUARD = 60  # seconds one case may take before it counts as a runaway

@@ -90,7 +90,8 @@ def test_repr_reads_like_the_call():
     assert repr(Day(open_at=8 * H, close_at=10 * H, interval=H)) == \
         "Day(open_at=28800, close_at=36000, interval=3600)"
     assert repr(Lognormal(mean=240, cv=0.8)) == "Lognormal(mean=240, cv=0.8)"
-    assert repr(Shift(start_at=0, end_at=60, count=2)) == "Shift(start_at=0, end_at=60, count=2, breaks=())"
+    assert repr(Shift(start_at=0, end_at=60, count=2)) == \
+        "Shift(start_at=0, end_at=60, count=2, breaks=())"
 
 
 @given(sc=scenarios())
