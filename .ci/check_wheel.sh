@@ -21,6 +21,9 @@ pip install --quiet --no-compile "$tmp"/dist/blendsim-*.whl  # (the runtime deps
 
 cd "$tmp"  # outside the repository: only the installed wheel can be imported
 python -I "$src/.ci/import_all.py" "$tmp/src"  # the tree the wheel was built from
+# Package data: the default business assumptions ship inside the wheel.
+python -I -c 'from blendsim.scenario.assumptions import default_assumptions as d
+print(f"default assumptions: {len(d())} figures read from the installed wheel")'
 expected="blendsim $(python -c 'from importlib.metadata import version; print(version("blendsim"))')"
 for command in "blendsim --version" "python -m blendsim --version"; do
     got="$($command)"

@@ -12,7 +12,8 @@ from blendsim import load_scenario, required_agents, simulate, staffing_table
 
 FORECAST = ROOT / "scenarios" / "anonymous_bank_weekday.csv"
 SCENARIO_FILES = sorted(p for p in (ROOT / "scenarios").glob("*.toml")
-                        if not p.name.endswith("_shifts.toml"))  # shift templates
+                        if not p.name.endswith(("_shifts.toml", "_assumptions.toml")))
+# (shift templates and business assumptions are not scenarios)
 SHARED_LOG = ROOT.parent / "shared" / "data" / "anonymous_bank_1999_january.txt"
 
 

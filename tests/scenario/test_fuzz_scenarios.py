@@ -44,7 +44,8 @@ from blendsim.scenario.file import to_toml
 from blendsim.scenario.model import Scenario
 
 SCENARIOS = sorted(p for p in SCENARIOS.glob("*.toml")
-                   if not p.name.endswith("_shifts.toml"))  # shift templates, not scenarios
+                   if not p.name.endswith(("_shifts.toml", "_assumptions.toml")))
+# (shift templates and business assumptions, not scenarios)
 BASES = [tomllib.loads(p.read_text(encoding="utf-8")) for p in SCENARIOS]
 EXAMPLES = int(os.environ.get("BLENDSIM_FUZZ_EXAMPLES", "150"))
 TIME_GUARD = 60  # seconds one case may take before it counts as a runaway
