@@ -45,7 +45,7 @@ __all__ = [
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 DEBIAN_BROWSER = "/usr/bin/chromium"  # Debian's package, also when PATH leaves /usr/bin out
 MAX_TIMEOUT = 600.0  # seconds a browser run may take (a report prints in about a second)
-MAX_SCREENSHOT_PX = 16_384  # width or height of a screenshot (Chromium's own texture limit)
+MAX_SCREENSHOT_PX = 16_384  # width or height of a window or screenshot (a 1 GB picture at most)
 MAX_BUDGET_MS = 60_000  # virtual milliseconds a page's scripts get before the DOM is read
 
 # --no-sandbox: Chromium refuses to start as root with its sandbox (CI runs as root), and the
@@ -291,10 +291,11 @@ def _render(html, target, flag: str, extra: tuple[str, ...], signature: bytes, k
     if target.is_dir():
         raise InputError(f"{str(target)!r} is a folder; give a file name inside it")
     exe = _browser(browser)
-    # Chromium picks the picture format by the file's ending, so the temporary name keeps it.
+    # Chromium picks the picture format by the file's ending: the temporary name ends in the
+    # format asked for, whatever the name it is renamed to.
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.",
-                                    suffix=target.suffix or f".{kind.lower()}")
+                                    suffix=f".{kind.lower()}")
     except OSError as e:
         raise BlendsimError(f"cannot write in {str(folder)!r}: {_reason(e)}") from None
     os.close(fd)
