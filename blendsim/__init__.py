@@ -42,6 +42,8 @@ from blendsim.analytic.timevarying import offered_load, time_varying_staffing
 from blendsim.analytic.transient import transient_queue
 from blendsim.errors import BlendsimError, InfeasibleError, InputError, ScenarioError
 from blendsim.experiment.backends import Interrupted
+from blendsim.experiment.business import PilotCase, business_case, pilot_case, tornado
+from blendsim.experiment.compare import Comparison, compare
 from blendsim.experiment.replications import Result, simulate
 from blendsim.experiment.reserve_schedule import ReserveSchedule, best_reserve_schedule
 from blendsim.experiment.roster import Roster, SimulatedRoster, cover_roster, roster_by_simulation
@@ -51,6 +53,12 @@ from blendsim.experiment.sweep import sweep
 from blendsim.experiment.tradeoff import tradeoff
 from blendsim.metrics.judgement import Judgement, judge
 from blendsim.policies.blending import AllOf, Dedicated, ServiceLevelGuard, Threshold, TimeWindows
+from blendsim.scenario.assumptions import (
+    Assumption,
+    Assumptions,
+    default_assumptions,
+    load_assumptions,
+)
 from blendsim.scenario.campaign import OutboundCampaign, Segment
 from blendsim.scenario.distributions import (
     Deterministic,
@@ -67,9 +75,12 @@ from blendsim.scenario.templates import BreakRule, ShiftTemplate, load_shift_tem
 __all__ = [
     "AgentGroup",
     "AllOf",
+    "Assumption",
+    "Assumptions",
     "BlendResult",
     "BlendsimError",
     "BreakRule",
+    "Comparison",
     "Cover",
     "Day",
     "Dedicated",
@@ -85,6 +96,7 @@ __all__ = [
     "Judgement",
     "Lognormal",
     "OutboundCampaign",
+    "PilotCase",
     "ReserveSchedule",
     "Result",
     "Roster",
@@ -105,17 +117,22 @@ __all__ = [
     "asa",
     "best_reserve",
     "best_reserve_schedule",
+    "business_case",
+    "compare",
     "cover_roster",
+    "default_assumptions",
     "dump_scenario",
     "erlang_a",
     "erlang_b",
     "erlang_c",
     "integer_cover",
     "judge",
+    "load_assumptions",
     "load_scenario",
     "load_shift_templates",
     "occupancy",
     "offered_load",
+    "pilot_case",
     "read_store",
     "required_agents",
     "required_blend_agents",
@@ -128,6 +145,7 @@ __all__ = [
     "sweep",
     "threshold_blend",
     "time_varying_staffing",
+    "tornado",
     "tradeoff",
     "transient_queue",
 ]

@@ -28,6 +28,9 @@ EXPECTED = {
     # rosters: shift templates, the integer cover, rosters by simulation
     "BreakRule", "ShiftTemplate", "load_shift_templates", "Cover", "integer_cover",
     "Roster", "SimulatedRoster", "cover_roster", "roster_by_simulation",
+    # the executive's page: paired comparisons, business assumptions, the pilot's case
+    "Comparison", "compare", "Assumption", "Assumptions", "default_assumptions",
+    "load_assumptions", "PilotCase", "business_case", "pilot_case", "tornado",
     # errors and version
     "BlendsimError", "InfeasibleError", "InputError", "Interrupted", "ScenarioError",
     "__version__",

@@ -28,7 +28,13 @@ from blendsim.experiment.reserve_schedule import ReserveSchedule, best_reserve_s
 from blendsim.experiment.sweep import sweep
 from blendsim.experiment.tradeoff import best_point, tradeoff, verdicts
 from blendsim.outputs import plots
-from blendsim.outputs.files import check_out_folder, csv_text, dumps, write_folder_atomically
+from blendsim.outputs.files import (
+    check_out_folder,
+    csv_text,
+    dumps,
+    write_atomically,
+    write_folder_atomically,
+)
 from blendsim.outputs.tables import format_table, pct, secs
 from blendsim.scenario.file import scenario_to_dict, to_toml
 from blendsim.scenario.model import Scenario, dump_scenario, load_scenario
@@ -639,6 +645,127 @@ def _print_sweep(sc, table, grid, reps, seed, store) -> None:
 _JSON_HELP = "print one JSON document (the same figures, the seed, the files written)"
 
 
+def _pair(args):
+    """The two scenarios, replications and seed of ``compare`` and ``report``."""
+    base = load_scenario(args.baseline)
+    alt = load_scenario(args.alternative)
+    reps = int(number_option("--replications", args.replications, low=2, integer=True))
+    seed = new_seed() if args.seed is None else seed_option(args.seed)
+    return base, alt, reps, seed
+
+
+def cmd_compare(args) -> int:
+    """``blendsim compare A.toml B.toml``: paired differences of every figure."""
+    from blendsim.experiment.compare import compare
+
+    base, alt, reps, seed = _pair(args)
+    if args.out:
+        check_out_folder(Path(args.out))
+    c = compare(base, alt, replications=reps, seed=seed, paired=not args.independent,
+                **_backend_kwargs(args))
+    files = {}
+    if args.out:
+        files = {"day.csv": csv_text(c.day().reset_index()),
+                 "intervals.csv": csv_text(c.intervals())}
+    written = _write(args, files, "compare", alt, seed)
+    if args.json:
+        print(dumps({"command": "compare", "seed": seed, "replications": reps,
+                     "paired": c.paired, "baseline": _description(base),
+                     "alternative": _description(alt),
+                     "day": _records(c.day().reset_index()), **written}))
+        return 0
+    print(c.table())
+    _print_written(written, args.out)
+    return 0
+
+
+def _scale_option(text, pilot: Scenario) -> tuple[int, int] | None:
+    from blendsim.experiment.business import MAX_SCALE, blended_size
+
+    size = blended_size(pilot)
+    if text is None:
+        return size, min(max(4 * size, size + 4), MAX_SCALE)
+    if str(text).strip().lower() == "none":
+        return None
+    values = parse_int_range("--scale", text)
+    lo, hi = min(values), max(values)
+    if hi > MAX_SCALE:
+        raise InputError(f"--scale must stay within 0..{MAX_SCALE} blended agents "
+                         f"(got {text!r})")
+    if lo == hi:
+        raise InputError(f"--scale must span at least two sizes, e.g. {size}..{size + 8} "
+                         f"(got {text!r})")
+    return lo, hi
+
+
+def cmd_report(args) -> int:
+    """``blendsim report BASELINE.toml PILOT.toml --out report.html``: the executive's page."""
+    from blendsim.experiment.business import pilot_case
+    from blendsim.outputs.report import write_report
+    from blendsim.scenario.assumptions import default_assumptions, load_assumptions
+
+    base, pilot, reps, seed = _pair(args)
+    assumptions = (default_assumptions() if args.assumptions is None
+                   else load_assumptions(args.assumptions))
+    scale = _scale_option(args.scale, pilot)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"--out must name an .html file (got {args.out!r})")
+    if not out.parent.exists():
+        raise InputError(f"--out folder does not exist: {str(out.parent)!r}")
+    if out.is_dir():
+        raise InputError(f"--out {args.out!r} is a folder; give a file name, e.g. "
+                         f"{str(out / 'report.html')!r}")
+    pdf = out.with_suffix(".pdf") if args.pdf else None
+    browser = None
+    if pdf is not None:  # refuse before the simulation, not after it
+        from blendsim.outputs.browser import find_browser
+
+        browser = find_browser()
+        if browser is None:
+            raise InputError("--pdf needs a headless Chromium: install it (Debian: apt-get "
+                             "install chromium) or set BLENDSIM_BROWSER to its path")
+    case = pilot_case(base, pilot, assumptions=assumptions, scale=scale, replications=reps,
+                      seed=seed, **_backend_kwargs(args))
+    command = (f"blendsim report {args.baseline} {args.alternative}"
+               + (f" --assumptions {args.assumptions}" if args.assumptions else "")
+               + (f" --scale {scale[0]}..{scale[1]}" if scale else " --scale none")
+               + f" --replications {reps} --seed {seed} --out {args.out}")
+    written = write_report(case, out, pdf=pdf, command=command, browser=browser)
+    if args.json:
+        print(dumps({"command": "report", "seed": seed, "replications": reps,
+                     "verdict": case.verdict(),
+                     "day": _records(case.comparison.day().reset_index()),
+                     "value": _records(case.value.reset_index()),
+                     "design": _records(case.design),
+                     "scale": [] if case.scale is None else _records(case.scale),
+                     "written": [str(p) for p in written]}))
+        return 0
+    print(case.verdict())
+    print()
+    print(case.comparison.table())
+    print()
+    print("written: " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def cmd_assumptions(args) -> int:
+    """``blendsim assumptions [--out FILE]``: the default business assumptions, to edit."""
+    from blendsim.scenario.assumptions import assumptions_to_toml, default_assumptions
+
+    text = assumptions_to_toml(default_assumptions())
+    if args.out:
+        path = Path(args.out)
+        if path.exists():
+            raise InputError(f"--out {args.out!r} exists; blendsim does not overwrite an "
+                             f"assumptions file (it may hold the centre's own figures)")
+        write_atomically(path, text)
+        print(f"written: {path}")
+        return 0
+    print(text, end="")
+    return 0
+
+
 def add_commands(sub) -> None:
     """Add ``run``, ``tradeoff``, ``sweep`` and ``validate`` to the command's subparsers."""
     # Descriptions are printed as written; help strings go through %-formatting (%% is %).
@@ -749,6 +876,59 @@ def add_commands(sub) -> None:
     o.add_argument("--json", action="store_true", help=_JSON_HELP)
     _backend_options(o)
     o.set_defaults(func=cmd_roster)
+
+    c = sub.add_parser("compare", help="two scenarios on the same days: paired differences",
+                       description="Simulate two scenario files with one seed, so both see "
+                                   "the same callers and customer lists (common random "
+                                   "numbers), and give every figure of the day with its "
+                                   "paired difference (B minus A) and 95%% interval. --out "
+                                   "writes day.csv and intervals.csv (each interval's "
+                                   "differences).")
+    c.add_argument("baseline", metavar="A.toml")
+    c.add_argument("alternative", metavar="B.toml")
+    c.add_argument("--independent", action="store_true",
+                   help="simulate B on other days and give Welch intervals (to see what the "
+                        "pairing buys)")
+    c.add_argument("--replications", default="40", help="simulated days each (default 40)")
+    c.add_argument("--seed", help="seed for both (default: fresh, printed)")
+    c.add_argument("--out", metavar="DIR", help="write day.csv and intervals.csv here")
+    c.add_argument("--json", action="store_true", help=_JSON_HELP)
+    _backend_options(c)
+    c.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("report", help="the executive's page: a pilot's business case",
+                       description="Compare a baseline and a pilot on the same simulated days "
+                                   "and write one self-contained HTML page (one printed page "
+                                   "and an appendix): the verdict, the paired differences, "
+                                   "cost and value with their sensitivity, the figures as "
+                                   "the blended team grows, and how many days a live pilot "
+                                   "must run. --pdf also prints it to PDF with a headless "
+                                   "Chromium.")
+    p.add_argument("baseline", metavar="BASELINE.toml")
+    p.add_argument("alternative", metavar="PILOT.toml")
+    p.add_argument("--assumptions", metavar="FILE",
+                   help="business assumptions (TOML; missing figures take the published "
+                        "defaults: blendsim assumptions --out FILE writes them to edit)")
+    p.add_argument("--scale", metavar="LOW..HIGH",
+                   help="blended team sizes to try (default: the pilot's size to four times "
+                        "it; none for no scaling)")
+    p.add_argument("--replications", default="40", help="simulated days each (default 40)")
+    p.add_argument("--seed", help="seed for everything (default: fresh, printed on the page)")
+    p.add_argument("--out", required=True, metavar="report.html", help="the page to write")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print the page to a PDF beside it (needs Chromium)")
+    p.add_argument("--json", action="store_true",
+                   help="print the page's figures as one JSON document")
+    _backend_options(p)
+    p.set_defaults(func=cmd_report)
+
+    a = sub.add_parser("assumptions", help="the default business assumptions, to edit",
+                       description="Print (or write with --out) the business assumptions "
+                                   "the report uses by default, each with its unit, range "
+                                   "and published source, as a TOML file to replace with the "
+                                   "centre's own figures.")
+    a.add_argument("--out", metavar="FILE", help="write them to FILE (a new file)")
+    a.set_defaults(func=cmd_assumptions)
 
     v = sub.add_parser("validate", help="check a scenario file and report every problem",
                        description="Check a scenario file: every problem is reported at once, "

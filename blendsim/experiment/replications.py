@@ -176,6 +176,15 @@ class Result:
         ``m``, ``m_ci_low`` and ``m_ci_high``.  Intervals without contacts in a replication
         count as 0 offered, and have no service level or ASA in it.
         """
+        table = self.interval_table()
+        columns = [c for c in table.columns if c not in ("replication", "interval")]
+        out = mean_ci(table, ["interval"], columns).reset_index()
+        out.insert(1, "start", self.scenario.day.interval_labels())
+        return out
+
+    def interval_table(self) -> pd.DataFrame:
+        """The figures of :meth:`by_interval` for each replication and interval (one row
+        each: ``replication``, ``interval``, then the figures), before averaging."""
         day = self.scenario.day
         target = self.scenario.service_target
         full = pd.MultiIndex.from_product([range(self.replications), range(day.n_intervals)],
@@ -204,9 +213,7 @@ class Result:
         table["agents_outbound"] = t["outbound"] / day.interval
         table["agents_idle"] = (t["logged_on"] - t["busy"]) / day.interval
         columns += ["occupancy", "agents", "agents_inbound", "agents_outbound", "agents_idle"]
-        out = mean_ci(table.reset_index(), ["interval"], columns).reset_index()
-        out.insert(1, "start", day.interval_labels())
-        return out
+        return table[columns].reset_index()
 
     def interval_service(self, estimator: str | None = None) -> pd.DataFrame:
         """Each interval's inbound service level with its 95% interval and verdict.
