@@ -248,7 +248,11 @@ svg.chart { width: 100%; height: auto; display: block; }
 .note { color: #666; font-size: 7.2pt; line-height: 1.3; margin: 0.8mm 0 0 0; }
 .appendix { break-before: page; }
 .appendix table { font-size: 7.2pt; }
-.appendix td.src { text-align: left; max-width: 70mm; }
+.appendix td.src { text-align: left; }
+#assumptions { table-layout: fixed; }
+#assumptions col.c1 { width: 25%; } #assumptions col.c2 { width: 7%; }
+#assumptions col.c3 { width: 11%; } #assumptions col.c4 { width: 13%; }
+#assumptions col.c5 { width: 44%; }
 .tag { display: inline-block; font-size: 6.5pt; padding: 0 1mm; border-radius: 1mm;
        background: #fff1c2; color: #6b5000; }
 .bad { color: #b2182b; font-weight: 600; }
@@ -378,7 +382,9 @@ def _assumption_table(case: PilotCase) -> str:
                     f'<td class="src">{_esc(a.source)}'
                     + (f'<br><span class="note">{_esc(a.note)}</span>' if a.note else "")
                     + "</td></tr>")
-    return ('<table id="assumptions"><thead><tr><th>assumption</th><th>value</th>'
+    return ('<table id="assumptions"><colgroup><col class="c1"><col class="c2"><col class="c3">'
+            '<col class="c4"><col class="c5"></colgroup>'
+            '<thead><tr><th>assumption</th><th>value</th>'
             '<th>range (tornado)</th><th>unit</th><th>source</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
@@ -496,9 +502,10 @@ def _even_text(case: PilotCase) -> str:
         return ""
     cur = case.assumptions.currency
     symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(cur, "")
-    assumed = case.assumptions.conversation_value(None)
+    conv = case.comparison.day().loc["conversations", "difference"]
+    assumed = case.value.loc["outreach", "per_day"] / conv  # over the segments reached
     return (f"Break-even: a conversation worth {symbol}{even:,.2f} (assumed "
-            f"{symbol}{assumed:,.2f}).")
+            f"{symbol}{assumed:,.2f} on average).")
 
 
 def _command(case: PilotCase) -> str:
