@@ -497,8 +497,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = parser.parse_args(argv)
             if args.command is None:
-                raise InputError("no command given: choose erlang, staff, blend, run, "
-                                 "tradeoff, sweep or validate (blendsim --help explains them)")
+                names = list(next(a for a in parser._actions
+                                  if isinstance(a, argparse._SubParsersAction)).choices)
+                raise InputError(f"no command given: choose {', '.join(names[:-1])} or "
+                                 f"{names[-1]} (blendsim --help explains them)")
             return args.func(args)
         except BlendsimError as e:
             for line in str(e).splitlines() or ["(no message)"]:

@@ -24,7 +24,8 @@ def test_no_command_is_one_error_line(capsys):
     assert status == 1
     assert out == ""
     assert err.strip() == ("blendsim: error: no command given: choose erlang, staff, blend, run, "
-                           "tradeoff, sweep or validate (blendsim --help explains them)")
+                           "tradeoff, sweep, roster, compare, report, assumptions or validate "
+                           "(blendsim --help explains them)")
 
 
 def test_version(capsys):
