@@ -122,6 +122,23 @@ if "by_sim" in g and "outreach" in g:  # the rosters of 05: what its prose says 
     assert (extra[inside] > 0).mean() > 0.5
     assert len(beyond) and (beyond["extra_cost"] == 0).all()
     assert curve.loc[curve["goal"] == 150, "conversations"].iloc[0] > 150
+if "pair" in g and "apart" in g:  # 06: what its prose says of paired and independent days
+    day, other = pair.day(), apart.day()
+    assert day.loc["offered", "difference"] == 0 and day.loc["paid_hours", "difference"] == 0
+    for f in ("service_level", "abandon_rate", "asa"):
+        assert width.loc[f, "narrower by"] > 2, width  # "several times narrower"
+        assert other.loc[f, "ci_low"] <= day.loc[f, "difference"] <= other.loc[f, "ci_high"]
+    assert width.loc["conversations", "narrower by"] < 2  # "gain little from pairing"
+    assert value.loc["net", "per_day"] < 0 < ours_value.loc["net", "per_day"]  # loses / gains
+    assert sens.iloc[0]["key"] == "conversation_value"  # swings the answer most
+    changed = blendsim.business_case(pair, assumptions.replace("conversation_value", break_even))
+    assert abs(changed.loc["net", "per_day"]) < 1e-6  # the break-even it prints is one
+    assert case.scale.attrs["largest"] == case.scale["blended_agents"].max()
+    sl = case.design.set_index("figure").loc["service_level"]
+    assert sl["days_paired"] < 10 and sl["days_parallel"] > 60  # "a few" vs "months"
+    import re as _re
+    assert html.count("<svg") == 3
+    assert not _re.search(r"(src|href) *= *.?(https?:)?//|@import|<script", html)
 '''
 
 
