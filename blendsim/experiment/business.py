@@ -439,7 +439,11 @@ class PilotCase:
             parts.append(f"the day's {level} breaks at every size tried")
         if len(first_miss):
             n = int(first_miss.iloc[0]["blended_agents"])
-            parts.append(f"some {self.period_word()} miss it for sure from {n}")
+            if n == self.pilot_size:
+                parts.append(f"some {self.period_word()} miss it for sure already at the "
+                             f"pilot's {n}")
+            else:
+                parts.append(f"some {self.period_word()} miss it for sure from {n}")
         else:
             parts.append(f"no {self.period_word()[:-1]} misses it for sure at any size tried")
         return ", ".join(parts) + "."
