@@ -24,6 +24,11 @@ python -I "$src/.ci/import_all.py" "$tmp/src"  # the tree the wheel was built fr
 # Package data: the default business assumptions ship inside the wheel.
 python -I -c 'from blendsim.scenario.assumptions import default_assumptions as d
 print(f"default assumptions: {len(d())} figures read from the installed wheel")'
+# The executive's page from the installed wheel (no browser needed without --pdf).
+blendsim report "$tmp/src/scenarios/pilot_baseline.toml" "$tmp/src/scenarios/pilot_blended.toml" \
+    --replications 8 --scale none --seed 1 --quiet --out "$tmp/report.html"
+grep -q 'id="verdict"' "$tmp/report.html"
+blendsim assumptions | python -I -c 'import sys, tomllib; print(f"blendsim assumptions: {len(tomllib.loads(sys.stdin.read()))} top-level entries")'
 expected="blendsim $(python -c 'from importlib.metadata import version; print(version("blendsim"))')"
 for command in "blendsim --version" "python -m blendsim --version"; do
     got="$($command)"
